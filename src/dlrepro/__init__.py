@@ -1,0 +1,3 @@
+"""dlrepro: rebuild deep-learning blog posts' tables and figures from raw data."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from dlrepro.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared machinery: params, determinism, atomic I/O, torch helpers, plotting, provenance."""

@@ -1,0 +1,78 @@
+"""Compare a study's results with the post's published numbers (its claims.yaml).
+
+Each claim names the post's value, the path of our value in the study's metrics.json, and a
+tolerance with its reason. Verdicts: reproduced / differs / not comparable (+ reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from dlrepro.core.params import read_yaml, select
+from dlrepro.errors import DlreproError
+
+COLUMNS = ["claim", "post", "ours", "tolerance", "verdict", "reason"]
+
+
+def load_claims(path: Path | str) -> dict:
+    claims = read_yaml(path)
+    for key in ("study", "title", "source", "claims"):
+        if key not in claims:
+            raise DlreproError(f"{path}: missing key {key!r}")
+    return claims
+
+
+def _describe_tolerance(tol: Mapping[str, Any]) -> str:
+    if "abs" in tol:
+        return f"±{tol['abs']}"
+    if "rel" in tol:
+        return f"±{tol['rel']:.0%}"
+    if "at_most" in tol:
+        return "ours ≤ post"
+    if "at_least" in tol:
+        return "ours ≥ post"
+    raise DlreproError(f"unknown tolerance {dict(tol)}")
+
+
+def verdict(post: float, ours: float, tol: Mapping[str, Any]) -> bool:
+    if "abs" in tol:
+        return abs(ours - post) <= tol["abs"] + 1e-12
+    if "rel" in tol:
+        return abs(ours - post) <= tol["rel"] * abs(post) + 1e-12
+    if "at_most" in tol:
+        return ours <= post
+    if "at_least" in tol:
+        return ours >= post
+    raise DlreproError(f"unknown tolerance {dict(tol)}")
+
+
+def format_value(v) -> str:
+    """Integers as integers, floats as the shortest repr that round-trips (no rounding)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e15):
+        return str(int(v))
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def compare(claims: dict, metrics: Mapping) -> pd.DataFrame:
+    rows = []
+    for c in claims["claims"]:
+        ours = select(metrics, c["ours"]) if c.get("ours") else None
+        row = {"claim": c["claim"], "post": format_value(c["post"]), "ours": format_value(ours),
+               "tolerance": "", "verdict": "", "reason": c.get("reason", "")}
+        if "not_comparable" in c:
+            row.update(verdict="not comparable", reason=c["not_comparable"])
+        else:
+            tol = c["tolerance"]
+            row["tolerance"] = _describe_tolerance(tol)
+            ok = verdict(float(c["post"]), float(ours), tol)
+            row["verdict"] = "reproduced" if ok else "differs"
+            row["reason"] = tol.get("why", "")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=COLUMNS)

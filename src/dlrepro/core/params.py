@@ -1,0 +1,81 @@
+"""Load params.yaml (+ override files), deep-merge them and validate against the JSON schema.
+
+Snakemake merges `--configfile` files over `configfile:` the same way (nested dicts merge,
+everything else is replaced), so a job and the workflow always see the same values.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from dlrepro.errors import DlreproError
+from dlrepro.paths import SCHEMA
+
+
+def deep_merge(base: dict, override: Mapping) -> dict:
+    """Return `base` updated recursively by `override` (dicts merge, other values replace)."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def read_yaml(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise DlreproError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DlreproError(f"{path}: not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DlreproError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def _key_path(error) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def validate(params: Mapping[str, Any], source: str = "params") -> None:
+    """Raise DlreproError naming every offending key if `params` breaks the schema."""
+    import jsonschema  # imported here: keeps `dlrepro --help` fast
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [f"  {_key_path(e)}: {e.message}" for e in errors]
+        raise DlreproError(f"invalid {source}:\n" + "\n".join(lines))
+
+
+def load_params(files: Iterable[Path | str]) -> dict:
+    """Merge the files in order, validate, and return the effective params."""
+    files = [Path(f) for f in files]
+    merged: dict = {}
+    for f in files:
+        merged = deep_merge(merged, read_yaml(f))
+    validate(merged, source=" + ".join(str(f) for f in files))
+    return merged
+
+
+def select(params: Mapping, dotted: str) -> Any:
+    """`select(p, "slash.models.knn_k1")` -> p["slash"]["models"]["knn_k1"]."""
+    node: Any = params
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise DlreproError(f"params: missing key {dotted!r} (at {part!r})")
+        node = node[part]
+    return node

@@ -1,0 +1,1 @@
+"""Builds results/report/ (HTML + Markdown) from study outputs."""

@@ -1,0 +1,1 @@
+"""Slash dataset (Sophie Searcy): a toy set that stymies most non-convolutional models."""

@@ -1,0 +1,55 @@
+# Shared helpers for every study's rule file.
+import os
+from glob import glob
+
+from snakemake.exceptions import WorkflowError
+
+from dlrepro.core.params import select, validate
+from dlrepro.errors import DlreproError
+
+# Jobs read params themselves (same command under DVC), so every override must be a file the
+# job can be pointed at: `--configfile FILE` works, `--config key=value` cannot reach the job.
+if workflow.config_settings.config:
+    raise WorkflowError(
+        "dlrepro: --config key=value overrides are not supported; put the overrides in a "
+        "YAML file (same keys as params.yaml) and pass --configfile FILE"
+    )
+
+try:
+    validate(config, source="params (params.yaml + --configfile)")
+except DlreproError as exc:
+    raise WorkflowError(f"dlrepro: {exc}") from None
+
+_overrides = [os.path.relpath(f, workflow.basedir) for f in workflow.config_settings.configfiles]
+_overrides = [f for f in _overrides if f != "params.yaml"]
+# The command prefix every rule uses. With no overrides it is plain `dlrepro` (as in dvc.yaml).
+DLREPRO = "dlrepro" + "".join(f" --params {f}" for f in ["params.yaml", *_overrides]) if _overrides else "dlrepro"
+
+# Code the steps depend on: the shared core, plus per-rule study modules (see code()).
+CORE_CODE = sorted(glob("src/dlrepro/core/*.py"))
+
+
+def code(*files):
+    """Code files as inputs, so editing one reruns exactly the rules that use it."""
+    return CORE_CODE + [f"src/dlrepro/{f}" for f in files]
+
+
+def params_at(*keys):
+    """Snakemake params for the given dotted params keys ({wildcards} allowed).
+
+    The values make Snakemake rerun a job when they change; the keys become the stage's
+    `params:` in the generated dvc.yaml.
+    """
+
+    def resolve(wildcards):
+        return {k: select(config, k.format(**wildcards)) for k in (k.format(**wildcards) for k in keys)}
+
+    return resolve
+
+
+# study -> every file its report page reads (each rule file fills in its own entry)
+REPORT_INPUTS = {}
+
+
+def provenance(study, step):
+    return f"results/{study}/provenance/{step}.json"
