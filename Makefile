@@ -1,0 +1,36 @@
+# The two commands of the README:
+#   make reproduce   build every table, figure and the report at paper scale (all local cores)
+#   make test        the test suite (what CI runs)
+# Both create the virtualenv and install pinned dependencies on first use.
+VENV   ?= .venv
+CORES  ?= all
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export DVC_NO_ANALYTICS := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: install reproduce smoke test dvc-yaml benchmarks clean
+
+$(VENV)/.installed: pyproject.toml scripts/install.sh
+	VENV=$(VENV) scripts/install.sh
+	touch $@
+
+install: $(VENV)/.installed
+
+reproduce: install
+	snakemake --cores $(CORES)
+	@echo "report: results/report/index.html"
+
+smoke: install
+	snakemake --cores $(CORES) --configfile config/smoke.yaml
+
+test: install
+	python -m pytest
+
+dvc-yaml: install
+	dlrepro dvc-yaml
+
+benchmarks: install
+	python benchmarks/run.py
+
+clean:
+	rm -rf results/* data/processed data/interim .snakemake

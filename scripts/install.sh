@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Create the virtualenv (if missing) and install dlrepro with pinned dependencies.
+# torch==2.13.0 must be the CPU build unless a GPU is wanted: it comes from a local wheel
+# directory when one exists (WHEELS, default /opt/wheels), else from PyTorch's CPU index.
+# An unpinned torch from PyPI would pull several GB of CUDA packages.
+set -euo pipefail
+VENV=${VENV:-.venv}
+WHEELS=${WHEELS:-/opt/wheels}
+PYTHON=${PYTHON:-python3}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet uv==0.13.8
+uv=("$VENV/bin/uv" pip install --python "$VENV/bin/python" --quiet)
+
+torch_wheel=$(ls "$WHEELS"/torch-2.13.0+cpu-*.whl 2>/dev/null | head -n 1 || true)
+if [ -n "$torch_wheel" ]; then
+  "${uv[@]}" "$torch_wheel"
+elif ! "$VENV/bin/python" -c 'import torch' 2>/dev/null; then
+  "${uv[@]}" --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+fi
+"${uv[@]}" -e '.[dev]'
+"$VENV/bin/python" -m pip check >/dev/null
+echo "installed into $VENV"
