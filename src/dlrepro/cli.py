@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dvc-yaml", help="generate dvc.yaml from the Snakemake workflow")
     p.add_argument("--check", action="store_true", help="exit 1 if the committed dvc.yaml is stale")
     p.add_argument("--output", default="dvc.yaml")
+    p.add_argument("--root", default=".", help="project directory holding the Snakefile")
     p.set_defaults(handler="dlrepro.dvc_export:main")
 
     from dlrepro.report.build import add_arguments as add_report_arguments

@@ -331,3 +331,11 @@ def test_load_weights_missing_key_raises(tmp_path):
 def test_module_is_a_torch_module():
     # guards the parametrised forward tests above against silently testing something else
     assert isinstance(VanillaCNN(), nn.Module) and isinstance(CustomCNN(), nn.Module)
+
+
+@pytest.mark.parametrize("payload", [torch.ones(3), [1, 2]], ids=["tensor", "list"])
+def test_load_weights_not_a_state_dict_raises(tmp_path, payload):
+    path = tmp_path / "odd.pt"
+    torch.save(payload, path)
+    with pytest.raises(DlreproError, match="odd.pt"):
+        load_weights(path, CustomCNN(2, 4))

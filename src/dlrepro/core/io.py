@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -21,7 +22,9 @@ import numpy as np
 
 from dlrepro.errors import DlreproError
 
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # earliest date a zip entry can hold: a constant, not "now"
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_UMASK = os.umask(0o022)  # read the process umask (no other way) and put it back at once
+os.umask(_UMASK)  # earliest date a zip entry can hold: a constant, not "now"
 
 
 @contextlib.contextmanager
@@ -30,6 +33,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts should be as readable as any file
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -80,7 +84,7 @@ def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            np.lib.format.write_array(member, np.require(arrays[name], requirements='C'), allow_pickle=False)
             zf.writestr(info, member.getvalue())
     return buf.getvalue()
 
@@ -97,7 +101,7 @@ def read_npz(path: Path | str, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
             if missing:
                 raise DlreproError(f"{path}: missing arrays {missing} (has {sorted(data.files)})")
             return {k: data[k] for k in keys}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise DlreproError(f"{path}: not a readable .npz file ({exc})") from exc
 
 

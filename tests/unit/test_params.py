@@ -1,0 +1,256 @@
+"""Unit tests for params loading: deep merge, YAML reading and schema validation."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+
+from dlrepro.core.params import deep_merge, load_params, read_yaml, select, validate
+from dlrepro.errors import DlreproError
+from dlrepro.studies.slash import spec
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAMS = ROOT / "params.yaml"
+SMOKE = ROOT / "config" / "smoke.yaml"
+
+
+def _override(tmp_path, text, name="override.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _load_with(tmp_path, text):
+    return load_params([PARAMS, _override(tmp_path, text)])
+
+
+# ----------------------------------------------------------------------------- real files
+
+
+def test_params_yaml_validates():
+    p = load_params([PARAMS])
+    assert p["seed"] == 20180601
+    assert p["threads"] == 1
+    assert p["device"] == "auto"
+    assert p["slash"]["data"] == {"n_per_class": 500, "size": 30, "length": 4, "noise": 0.25}
+    assert p["slash"]["split"]["test_size"] == 250
+    assert set(p["slash"]["models"]) == set(spec.MODELS)
+
+
+def test_params_plus_smoke_validates_and_merges():
+    p = load_params([PARAMS, SMOKE])
+    d = p["slash"]["data"]
+    assert d["n_per_class"] == 60  # overridden
+    assert (d["size"], d["length"], d["noise"]) == (30, 4, 0.25)  # kept from params.yaml
+    assert p["slash"]["split"]["test_size"] == 30
+    m = p["slash"]["models"]
+    assert m["random_forest"] == {"n_estimators": 3}
+    assert m["vanilla_cnn"] == {"channels": 10, "epochs": 2, "batch_size": 32, "lr": 0.01}
+    assert m["custom_cnn"]["epochs"] == 3 and m["custom_cnn"]["filters"] == 2
+    assert m["svm_rbf"] == {"kernel": "rbf", "C": 1.0, "gamma": "auto"}
+    assert p["slash"]["figures"]["n_samples"] == 8
+    assert p["seed"] == 20180601
+
+
+def test_file_order_matters():
+    p = load_params([SMOKE, PARAMS])  # params.yaml last: its values win everywhere
+    assert p == load_params([PARAMS])
+
+
+def test_smoke_keeps_the_test_split_feasible():
+    p = load_params([PARAMS, SMOKE])
+    assert p["slash"]["split"]["test_size"] < 2 * p["slash"]["data"]["n_per_class"]
+
+
+def test_empty_override_file_is_a_no_op(tmp_path):
+    assert _load_with(tmp_path, "") == load_params([PARAMS])
+    assert _load_with(tmp_path, "# only a comment\n") == load_params([PARAMS])
+
+
+def test_load_params_accepts_str_paths():
+    assert load_params([str(PARAMS)]) == load_params([PARAMS])
+
+
+# ----------------------------------------------------------------------------- deep_merge
+
+
+def test_deep_merge_nested_dicts_merge():
+    base = {"a": {"b": 1, "c": {"d": 2, "e": 3}}, "f": 4}
+    over = {"a": {"c": {"d": 20}, "g": 5}}
+    assert deep_merge(base, over) == {"a": {"b": 1, "c": {"d": 20, "e": 3}, "g": 5}, "f": 4}
+
+
+def test_deep_merge_scalars_and_lists_replace():
+    base = {"x": [1, 2, 3], "y": 1, "z": {"k": 1}, "w": "s"}
+    over = {"x": [9], "y": "one", "z": 7, "w": {"now": "a dict"}}
+    assert deep_merge(base, over) == {"x": [9], "y": "one", "z": 7, "w": {"now": "a dict"}}
+
+
+def test_deep_merge_none_replaces():
+    assert deep_merge({"a": {"b": 1}}, {"a": None}) == {"a": None}
+
+
+def test_deep_merge_does_not_mutate_inputs():
+    base = {"a": {"b": [1, 2], "c": {"d": 1}}}
+    over = {"a": {"c": {"d": 2}, "e": [3]}}
+    base_copy, over_copy = copy.deepcopy(base), copy.deepcopy(over)
+    merged = deep_merge(base, over)
+    assert base == base_copy and over == over_copy
+    # the result shares no mutable objects with the inputs
+    merged["a"]["b"].append(99)
+    merged["a"]["c"]["d"] = 100
+    merged["a"]["e"].append(4)
+    assert base == base_copy and over == over_copy
+
+
+def test_deep_merge_empty_sides():
+    assert deep_merge({}, {"a": {"b": 1}}) == {"a": {"b": 1}}
+    assert deep_merge({"a": {"b": 1}}, {}) == {"a": {"b": 1}}
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def test_wrong_type_names_the_key_path(tmp_path):
+    with pytest.raises(DlreproError) as exc:
+        _load_with(tmp_path, 'slash: {data: {n_per_class: "ten"}}\n')
+    msg = str(exc.value)
+    assert "slash.data.n_per_class" in msg
+    assert "override.yaml" in msg  # the source files are named
+    assert "params.yaml" in msg
+
+
+def test_negative_size_names_the_key_path(tmp_path):
+    with pytest.raises(DlreproError, match=r"slash\.split\.test_size"):
+        _load_with(tmp_path, "slash: {split: {test_size: -5}}\n")
+
+
+def test_zero_is_not_a_positive_int(tmp_path):
+    with pytest.raises(DlreproError, match=r"slash\.models\.vanilla_cnn\.epochs"):
+        _load_with(tmp_path, "slash: {models: {vanilla_cnn: {epochs: 0}}}\n")
+
+
+def test_float_for_integer_is_rejected(tmp_path):
+    with pytest.raises(DlreproError, match=r"slash\.data\.size"):
+        _load_with(tmp_path, "slash: {data: {size: 30.5}}\n")
+
+
+def test_noise_above_one_is_rejected(tmp_path):
+    with pytest.raises(DlreproError, match=r"slash\.data\.noise"):
+        _load_with(tmp_path, "slash: {data: {noise: 1.5}}\n")
+
+
+def test_unknown_model_name_is_named(tmp_path):
+    with pytest.raises(DlreproError) as exc:
+        _load_with(tmp_path, "slash: {models: {gradient_boosting: {n_estimators: 100}}}\n")
+    msg = str(exc.value)
+    assert "slash.models" in msg
+    assert "gradient_boosting" in msg
+
+
+def test_unknown_hyper_parameter_is_named(tmp_path):
+    with pytest.raises(DlreproError) as exc:
+        _load_with(tmp_path, "slash: {models: {knn_k1: {weights: distance}}}\n")
+    assert "slash.models.knn_k1" in str(exc.value)
+    assert "weights" in str(exc.value)
+
+
+def test_unknown_top_level_key_is_named(tmp_path):
+    with pytest.raises(DlreproError, match="sead"):
+        _load_with(tmp_path, "sead: 3\n")
+
+
+def test_bad_device_enum(tmp_path):
+    with pytest.raises(DlreproError) as exc:
+        _load_with(tmp_path, "device: tpu\n")
+    assert "device" in str(exc.value)
+    assert "tpu" in str(exc.value)
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda"])
+def test_valid_devices(tmp_path, device):
+    assert _load_with(tmp_path, f"device: {device}\n")["device"] == device
+
+
+def test_bad_kernel_and_gamma(tmp_path):
+    with pytest.raises(DlreproError, match=r"slash\.models\.svm_rbf\.kernel"):
+        _load_with(tmp_path, "slash: {models: {svm_rbf: {kernel: cubic}}}\n")
+    with pytest.raises(DlreproError, match=r"slash\.models\.svm_rbf\.gamma"):
+        _load_with(tmp_path, "slash: {models: {svm_rbf: {gamma: sometimes}}}\n")
+    # numeric gamma is allowed
+    assert _load_with(tmp_path, "slash: {models: {svm_rbf: {gamma: 0.01}}}\n")
+
+
+def test_missing_required_section_is_named(tmp_path):
+    with pytest.raises(DlreproError, match=r"slash\.figures"):
+        _load_with(tmp_path, "slash: {figures: null}\n")
+
+
+def test_missing_required_key_alone(tmp_path):
+    # only the override: seed/threads/device/slash are all missing
+    with pytest.raises(DlreproError, match="required"):
+        load_params([_override(tmp_path, "seed: 1\n")])
+
+
+def test_every_error_is_reported(tmp_path):
+    with pytest.raises(DlreproError) as exc:
+        _load_with(tmp_path, 'threads: 0\nslash: {data: {n_per_class: "ten"}, split: {test_size: -5}}\n')
+    msg = str(exc.value)
+    for key in ("threads", "slash.data.n_per_class", "slash.split.test_size"):
+        assert key in msg
+
+
+def test_validate_directly():
+    p = load_params([PARAMS])
+    validate(p)  # no exception
+    bad = deep_merge(p, {"seed": -1})
+    with pytest.raises(DlreproError, match=r"invalid my source"):
+        validate(bad, source="my source")
+
+
+# ----------------------------------------------------------------------------- reading files
+
+
+def test_missing_file_is_named(tmp_path):
+    missing = tmp_path / "no_such.yaml"
+    with pytest.raises(DlreproError, match="no_such.yaml"):
+        load_params([PARAMS, missing])
+
+
+def test_directory_is_not_readable(tmp_path):
+    with pytest.raises(DlreproError, match=re.escape(tmp_path.name)):
+        read_yaml(tmp_path)
+
+
+def test_malformed_yaml_is_named(tmp_path):
+    bad = _override(tmp_path, "slash: {data: [unclosed\n", name="broken.yaml")
+    with pytest.raises(DlreproError) as exc:
+        load_params([PARAMS, bad])
+    assert "broken.yaml" in str(exc.value)
+    assert "YAML" in str(exc.value)
+
+
+def test_top_level_not_a_mapping(tmp_path):
+    bad = _override(tmp_path, "- 1\n- 2\n", name="list.yaml")
+    with pytest.raises(DlreproError, match="list.yaml"):
+        load_params([PARAMS, bad])
+
+
+def test_read_yaml_empty_is_empty_dict(tmp_path):
+    assert read_yaml(_override(tmp_path, "")) == {}
+
+
+# ----------------------------------------------------------------------------- select
+
+
+def test_select():
+    p = load_params([PARAMS])
+    assert select(p, "slash.models.knn_k1") == {"n_neighbors": 1}
+    assert select(p, "seed") == 20180601
+    with pytest.raises(DlreproError, match="slash.models.nope"):
+        select(p, "slash.models.nope")
+    with pytest.raises(DlreproError):
+        select(p, "seed.deeper")  # descending into a scalar
