@@ -179,7 +179,7 @@ def test_npz_bytes_loads_back_without_pickle():
             assert np.array_equal(data[key], value)
 
 
-def test_BUG_npz_bytes_keeps_the_shape_of_0d_arrays():
+def test_npz_bytes_keeps_the_shape_of_0d_arrays():
     """npz_bytes claims to be "like np.savez_compressed", but np.ascontiguousarray turns a 0-d
     array into shape (1,), so a scalar written with write_npz reads back with another shape."""
     scalar = np.array(2.5)
@@ -237,7 +237,7 @@ def test_read_npz_refuses_pickled_member(tmp_path):
         io.read_npz(path, ("o",))
 
 
-def test_BUG_read_npz_corrupt_member_data_raises_dlrepro_error(tmp_path):
+def test_read_npz_corrupt_member_data_raises_dlrepro_error(tmp_path):
     """A bit-flipped member (zip directory intact, deflate stream broken) is corrupt input and
     should raise DlreproError like a truncated file does; read_npz lets zlib.error escape."""
     data = bytearray(io.npz_bytes({"x": np.arange(4000, dtype=np.float64)}))
