@@ -59,14 +59,17 @@ def train_binary_classifier(
     epochs: int,
     batch_size: int,
     lr: float,
+    weight_decay: float = 0.0,
     seed: int,
     device: torch.device,
     desc: str = "train",
 ) -> list[EpochLog]:
-    """Adam + BCE-with-logits over seeded mini-batches; returns one log row per epoch."""
+    """AdamW + BCE-with-logits over seeded mini-batches; returns one log row per epoch.
+
+    weight_decay = 0 makes AdamW identical to Adam."""
     model.to(device)
     x, y = x.to(device), y.to(device).float()
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = nn.BCEWithLogitsLoss()
     order = torch.Generator().manual_seed(seed)  # CPU generator: same order on any device
     history = []

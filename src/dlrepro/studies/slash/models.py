@@ -86,9 +86,11 @@ class CustomCNN(nn.Module):
     filters x (k*k + 1) + filters + 1 parameters (37 for 2 filters of 4x4).
     """
 
-    def __init__(self, filters: int = 2, kernel: int = 4):
+    def __init__(self, filters: int = 2, kernel: int = 4, padding: int = 0):
         super().__init__()
-        self.conv = nn.Conv2d(1, filters, kernel)
+        # Zero padding of the ink image means "white beyond the border", so a filter that
+        # learned a piece of a slash still finds it when the slash touches the border.
+        self.conv = nn.Conv2d(1, filters, kernel, padding=padding)
         self.pool = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten())
         self.head = nn.Linear(filters, 1)
 
@@ -105,5 +107,5 @@ def make_cnn(name: str, hp: dict) -> nn.Module:
     if name == "vanilla_cnn":
         return VanillaCNN(channels=hp["channels"])
     if name == "custom_cnn":
-        return CustomCNN(filters=hp["filters"], kernel=hp["kernel"])
+        return CustomCNN(filters=hp["filters"], kernel=hp["kernel"], padding=hp["padding"])
     raise KeyError(name)
