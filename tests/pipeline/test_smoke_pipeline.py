@@ -134,3 +134,13 @@ def test_committed_dvc_yaml_matches_the_workflow(tmp_path):
                      .replace('"data/processed/slash/slash_data.npz"', '"data/processed/slash/data.npz"'))
     proc = run(["dlrepro", "dvc-yaml", "--check"], repo, check=False)
     assert proc.returncode == 1 and "data/processed/slash/data.npz" in proc.stdout
+
+
+def test_snakemake_report_collects_the_marked_figures(smoke_runs, tmp_path):
+    repo = _clone_built(smoke_runs[0], tmp_path)
+    snakemake(repo, *SMOKE, "--report", "report.zip")
+    import zipfile
+
+    names = zipfile.ZipFile(repo / "report.zip").namelist()
+    for fig in ("samples.png", "kernels.png", "learning_curves.png"):
+        assert any(n.endswith(fig) for n in names), (fig, names[:20])
