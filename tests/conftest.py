@@ -53,6 +53,8 @@ def artifact_hashes(repo: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]
     for top in ("data", "results"):
         for path in sorted((repo / top).rglob("*")):
             rel = path.relative_to(repo).as_posix()
+            if path.name == "README.md":  # committed docs, not artifacts
+                continue
             if path.is_file() and not any(rel.startswith(e) for e in exclude):
                 hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes

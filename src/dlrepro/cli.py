@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from dlrepro.errors import DlreproError
@@ -58,7 +59,17 @@ def _resolve(handler: str):
     return getattr(importlib.import_module(module), func)
 
 
+def _pin_hash_seed(argv: list[str] | None) -> None:
+    """Re-exec under PYTHONHASHSEED=0: some libraries (gensim's word2vec) seed from str hashes,
+    which Python randomises per process unless the variable is set before start-up."""
+    if os.environ.get("PYTHONHASHSEED") == "0" or argv is not None:
+        return  # already pinned, or called in-process (tests), where we cannot re-exec
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable, "-m", "dlrepro", *sys.argv[1:]])
+
+
 def main(argv: list[str] | None = None) -> int:
+    _pin_hash_seed(argv)
     args = build_parser().parse_args(argv)
     try:
         from dlrepro.core.params import load_params

@@ -2,6 +2,11 @@
 
 Each claim names the post's value, the path of our value in the study's metrics.json, and a
 tolerance with its reason. Verdicts: reproduced / differs / not comparable (+ reason).
+
+Two more kinds of claim:
+- `order: [path, path, ...]`: the post's values rise in this order; reproduced if ours do too.
+- `comparable_if: {param: dotted.key, equals: value, otherwise: reason}`: a numeric claim is
+  "not comparable" unless the params say we ran on the post's data.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ def _describe_tolerance(tol: Mapping[str, Any]) -> str:
         return "ours ≤ post"
     if "at_least" in tol:
         return "ours ≥ post"
+    if "below" in tol:
+        return f"ours < {tol['below']}"
     raise DlreproError(f"unknown tolerance {dict(tol)}")
 
 
@@ -46,6 +53,8 @@ def verdict(post: float, ours: float, tol: Mapping[str, Any]) -> bool:
         return ours <= post
     if "at_least" in tol:
         return ours >= post
+    if "below" in tol:  # for qualitative claims ("Fail"): the post's value is not a number
+        return ours < tol["below"]
     raise DlreproError(f"unknown tolerance {dict(tol)}")
 
 
@@ -60,18 +69,42 @@ def format_value(v) -> str:
     return repr(float(v)) if isinstance(v, float) else str(v)
 
 
-def compare(claims: dict, metrics: Mapping) -> pd.DataFrame:
+def _order_row(c: Mapping, metrics: Mapping) -> dict:
+    values = [float(select(metrics, path)) for path in c["order"]]
+    rising = all(a < b for a, b in zip(values, values[1:]))
+    return {"claim": c["claim"], "post": str(c["post"]),
+            "ours": " < ".join(format_value(v) for v in values) if rising
+            else " , ".join(format_value(v) for v in values),
+            "tolerance": "order", "verdict": "reproduced" if rising else "differs",
+            "reason": c.get("why", "same ordering as the post")}
+
+
+def _not_comparable(c: Mapping, params: Mapping | None) -> str | None:
+    if "not_comparable" in c:
+        return c["not_comparable"]
+    cond = c.get("comparable_if")
+    if cond and (params is None or select(params, cond["param"]) != cond["equals"]):
+        return cond["otherwise"]
+    return None
+
+
+def compare(claims: dict, metrics: Mapping, params: Mapping | None = None) -> pd.DataFrame:
     rows = []
     for c in claims["claims"]:
+        if "order" in c:
+            rows.append(_order_row(c, metrics))
+            continue
         ours = select(metrics, c["ours"]) if c.get("ours") else None
         row = {"claim": c["claim"], "post": format_value(c["post"]), "ours": format_value(ours),
                "tolerance": "", "verdict": "", "reason": c.get("reason", "")}
-        if "not_comparable" in c:
-            row.update(verdict="not comparable", reason=c["not_comparable"])
+        reason = _not_comparable(c, params)
+        if reason:
+            row.update(verdict="not comparable", reason=reason)
         else:
             tol = c["tolerance"]
             row["tolerance"] = _describe_tolerance(tol)
-            ok = verdict(float(c["post"]), float(ours), tol)
+            post = float("nan") if "below" in tol else float(c["post"])
+            ok = ours is not None and verdict(post, float(ours), tol)
             row["verdict"] = "reproduced" if ok else "differs"
             row["reason"] = tol.get("why", "")
         rows.append(row)
