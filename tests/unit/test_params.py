@@ -48,7 +48,8 @@ def test_params_plus_smoke_validates_and_merges():
     assert p["slash"]["split"]["test_size"] == 30
     m = p["slash"]["models"]
     assert m["random_forest"] == {"n_estimators": 3}
-    assert m["vanilla_cnn"] == {"channels": 10, "epochs": 2, "batch_size": 32, "lr": 0.01}
+    assert m["vanilla_cnn"] == {"channels": 10, "epochs": 2, "batch_size": 32, "lr": 0.01,
+                                "weight_decay": 0.0}
     assert m["custom_cnn"]["epochs"] == 3 and m["custom_cnn"]["filters"] == 2
     assert m["svm_rbf"] == {"kernel": "rbf", "C": 1.0, "gamma": "auto"}
     assert p["slash"]["figures"]["n_samples"] == 8
