@@ -41,7 +41,9 @@ def workflow_jobs(root: Path):
         wf = workflow_api._workflow  # no public API exposes the job list; pinned snakemake
         wf._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True, nolock=True)
         wf._build_dag()
-        jobs = [job for level in wf.dag.toposorted() for job in sorted(level, key=str)]
+        # within a level, order by rule and wildcards: set order varies between processes
+        key = lambda job: (job.rule.name, sorted(job.wildcards_dict.items()))  # noqa: E731
+        jobs = [job for level in wf.dag.toposorted() for job in sorted(level, key=key)]
         return [
             {
                 "rule": job.rule.name,
