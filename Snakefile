@@ -8,9 +8,10 @@ configfile: "params.yaml"
 
 include: "workflow/rules/common.smk"  # validates params before any job; shared helpers
 
-STUDIES = ["slash"]
+STUDIES = ["slash", "quora"]
 
 include: "workflow/rules/slash.smk"
+include: "workflow/rules/quora.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -21,6 +21,8 @@ def tool_env() -> dict:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["DVC_NO_ANALYTICS"] = "1"
     env["PYTHONHASHSEED"] = "0"
+    # scratch copies live outside the checkout, so ../shared is not beside them
+    env["DLREPRO_MIRROR"] = str(ROOT.parent / "shared" / "data" / "raw")
     return env
 
 

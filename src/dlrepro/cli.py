@@ -19,6 +19,7 @@ from dlrepro.errors import DlreproError
 # study name -> module with `add_steps(subparsers)`; modules stay import-light.
 STUDIES = {
     "slash": "dlrepro.studies.slash.cli",
+    "quora": "dlrepro.studies.quora.cli",
 }
 
 
@@ -36,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         steps = study_parser.add_subparsers(dest="step", required=True)
         importlib.import_module(module).add_steps(steps)
         study_parser.set_defaults(study=study)
+
+    from dlrepro.data.cli_steps import add_arguments as add_fetch_arguments, fetch_step
+
+    p = sub.add_parser("fetch", help="fetch a raw file (mirror or URL), sha256-verified")
+    add_fetch_arguments(p)
+    p.set_defaults(study="data", step="fetch", func=fetch_step)
 
     p = sub.add_parser("params", help="print the merged, validated params as YAML")
     p.set_defaults(handler="dlrepro.commands:print_params")

@@ -34,7 +34,12 @@ def test_smoke_run_builds_every_artifact(smoke_runs):
                      "results/slash/comparison.csv", "results/slash/metrics.json",
                      "results/slash/figures/samples.png", "results/slash/figures/kernels.png",
                      "results/report/index.html", "results/report/slash.html",
-                     "results/report/index.md", "results/report/slash.md"]:
+                     "results/report/index.md", "results/report/slash.md",
+                     "data/raw/quora/quora_question_pairs_subset.tsv.gz",
+                     "data/processed/quora/pairs.tsv", "data/processed/quora/features_spacy_tfidf.npz",
+                     "results/quora/models/birnn_conv/weights.pt", "results/quora/comparison.csv",
+                     "results/quora/quirks.csv", "results/quora/figures/accuracy.png",
+                     "results/report/quora.html", "results/report/quora.md"]:
         assert expected in hashes, expected
     comparison = pd.read_csv(repo / "results/slash/comparison.csv", keep_default_na=False)
     assert len(comparison) == 27

@@ -76,7 +76,8 @@ def _order_row(c: Mapping, metrics: Mapping) -> dict:
             "ours": " < ".join(format_value(v) for v in values) if rising
             else " , ".join(format_value(v) for v in values),
             "tolerance": "order", "verdict": "reproduced" if rising else "differs",
-            "reason": c.get("why", "same ordering as the post")}
+            "reason": "ours rise in the post's order" if rising
+            else "ours do not rise in the post's order"}
 
 
 def _not_comparable(c: Mapping, params: Mapping | None) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path

@@ -24,7 +24,6 @@ from typing import BinaryIO, Iterator
 import numpy as np
 import pandas as pd
 
-from dlrepro.core.determinism import stream_seed
 from dlrepro.errors import DlreproError
 
 FULL_HEADER = ("id", "qid1", "qid2", "question1", "question2", "is_duplicate")
@@ -145,15 +144,6 @@ def select_source(df: pd.DataFrame, source: str) -> pd.DataFrame:
     return out
 
 
-def sample_pairs(df: pd.DataFrame, max_pairs: int, seed: int) -> pd.DataFrame:
-    """A seeded random sample of `max_pairs` rows in file order (smoke scale); 0 = all rows."""
-    if max_pairs == 0 or max_pairs >= len(df):
-        return df
-    gen = np.random.default_rng(stream_seed(seed, "quora.sample"))
-    keep = np.sort(gen.choice(len(df), size=max_pairs, replace=False))
-    return df.iloc[keep].reset_index(drop=True)
-
-
 def _lengths(df: pd.DataFrame) -> pd.Series:
     """Stripped character length of every question, question1 and question2 together."""
     return pd.concat([df["question1"], df["question2"]], ignore_index=True).str.strip().str.len()
@@ -199,6 +189,7 @@ def split_mask(y: np.ndarray, test_fraction: float, seed: int) -> np.ndarray:
     """is_train mask, stratified on y (scikit-learn's splitter), the same for the same seed.
 
     The post gives no split; a stratified seeded split keeps the class balance in both parts.
+    `seed` is used as given: callers pass their named stream, stream_seed(seed, "quora", "split").
     """
     from sklearn.model_selection import train_test_split
 
@@ -207,7 +198,7 @@ def split_mask(y: np.ndarray, test_fraction: float, seed: int) -> np.ndarray:
         raise DlreproError(f"quora.data.test_fraction: {test_fraction} is not between 0 and 1")
     try:
         train, _ = train_test_split(np.arange(len(y)), test_size=test_fraction, stratify=y,
-                                    random_state=stream_seed(seed, "quora.split"))
+                                    random_state=seed)
     except ValueError as exc:  # too few rows of a class for the requested fraction
         raise DlreproError(f"quora.data.test_fraction: cannot split {len(y)} pairs ({exc})") from exc
     mask = np.zeros(len(y), dtype=bool)

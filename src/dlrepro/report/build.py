@@ -70,8 +70,12 @@ def study_markdown(study: str, results: Path, out_dir: Path) -> tuple[str, str]:
         _md_table(shown),
         "## Our results",
         _md_table(table),
-        "## Figures",
     ]
+    for extra in sorted(sdir.glob("*.csv")):  # study-specific tables, e.g. quora's data quirks
+        if extra.name not in ("comparison.csv", "table.csv"):
+            parts += [f"## {extra.stem.replace('_', ' ').capitalize()}",
+                      _md_table(pd.read_csv(extra, keep_default_na=False))]
+    parts += ["## Figures"]
     for fig in sorted((sdir / "figures").glob("*.png")):
         caption = caption_file(study, fig.name).read_text().strip()
         parts += [f"![{fig.stem}]({(rel / 'figures' / fig.name).as_posix()})", f"*{caption}*"]

@@ -46,14 +46,38 @@ def _check_data(spec: dict, data: dict) -> None:
     labels = np.asarray(data["y"])
     if not np.isin(labels, (0, 1)).all():
         raise DlreproError("quora data: 'y' must be 0/1")
-    x = np.asarray(data[k1])
-    if spec["encoder"] == "mlp" and (x.ndim != 2 or x.shape[1] != spec["input_dim"]):
-        raise DlreproError(f"quora data: {k1!r} must be [n, {spec['input_dim']}], got {x.shape}")
-    if spec["encoder"] == "birnn_conv" and (x.ndim != 2 or not np.issubdtype(x.dtype, np.integer)):
-        raise DlreproError(f"quora data: {k1!r} must be integer [n, max_len], got {x.dtype} {x.shape}")
+    for key in (k1, k2):
+        _check_questions(spec, key, np.asarray(data[key]))
     train = np.asarray(data["is_train"])
     if train.all() or not train.any():
         raise DlreproError("quora data: need both training and test pairs")
+
+
+def _check_questions(spec: dict, key: str, x: np.ndarray) -> None:
+    """Vectors: [n, input_dim] and finite (a NaN input would pass for a diverged run).
+    Word ids: integer [n, max_len]."""
+    if spec["encoder"] == "birnn_conv":
+        if x.ndim != 2 or not np.issubdtype(x.dtype, np.integer):
+            raise DlreproError(f"quora data: {key!r} must be integer [n, max_len], "
+                               f"got {x.dtype} {x.shape}")
+        return
+    if x.ndim != 2 or x.shape[1] != spec["input_dim"]:
+        raise DlreproError(f"quora data: {key!r} must be [n, {spec['input_dim']}], got {x.shape}")
+    if not np.isfinite(x).all():
+        raise DlreproError(f"quora data: {key!r} has NaN/inf values")
+
+
+def _check_ids(spec: dict, data: dict, embeddings) -> None:
+    """Word ids must index the table: out of range is an IndexError on CPU and a device-side
+    assert (which kills the CUDA context) on GPU."""
+    if spec["encoder"] != "birnn_conv" or embeddings is None:
+        return
+    rows = len(embeddings)
+    for key in input_keys(spec):
+        ids = np.asarray(data[key])
+        if ids.size and (ids.min() < 0 or ids.max() >= rows):
+            raise DlreproError(f"quora data: {key!r} ids must be in [0, {rows - 1}] "
+                               f"(rows of the embeddings table), got [{ids.min()}, {ids.max()}]")
 
 
 def to_tensors(spec: dict, data: dict, device: torch.device) -> dict[str, tuple]:
@@ -185,6 +209,7 @@ def train_variant(spec: dict, data: dict, seed: int, device: torch.device, embed
     is scored as it stood when its loss turned non-finite (that step is not taken)."""
     spec = models.validate_spec(spec)
     splits = to_tensors(spec, data, device)
+    _check_ids(spec, data, embeddings)
     torch.manual_seed(seed)  # weight init
     model = models.build_model(spec, embeddings).to(device)
     desc = f"quora {spec['encoder']}/{spec['head']}"

@@ -1,0 +1,29 @@
+"""The study's fixed vocabulary. Import-light: the Snakefile reads it at parse time."""
+
+FEATURE_KINDS = ("word2vec", "spacy", "spacy_tfidf", "sequences")
+
+# dotted params keys each feature kind depends on (besides the prepared pairs)
+FEATURE_PARAMS = {
+    "word2vec": ("seed", "quora.features.word2vec"),
+    "spacy": (),
+    "spacy_tfidf": (),
+    "sequences": ("quora.features.max_len",),
+}
+
+# which raw file each data source reads (dlrepro.data.fetch.REGISTRY names)
+RAW_FILE = {"bimpm": "quora_subset", "subset_all": "quora_subset", "full": "quora_full"}
+
+# The post's two result lists, in its order: (variant in params.yaml, the post's label)
+LABELS = {
+    "siamese_word2vec": "Gensim (my model) + Siamese",
+    "siamese_spacy": "Spacy + Siamese",
+    "siamese_spacy_tfidf": "Spacy + TF-IDF + Siamese (= 3 layers resnet, BN before ReLU, + layer concat)",
+    "net_2layer": "2 layers net",
+    "net_3layer_adam": "3 layers net + adam",
+    "resnet_bn_after_relu": "3 layers resnet (after relu BN) + adam",
+    "resnet_bn_before_relu": "3 layers resnet (before relu BN) + adam",
+    "resnet_dropout": "3 layers resnet (before relu BN) + adam + dropout",
+    "unit_norm_cosine": "3 layers resnet (before relu BN) + adam + unit_norm + cosine_distance",
+    "fc_head": "Switching last layer to FC layer",
+    "birnn_conv": "Bidirectional RNN + 1D convolution feature extractors",
+}
