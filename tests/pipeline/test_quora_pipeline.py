@@ -24,7 +24,7 @@ def test_quora_smoke_outputs(smoke_runs):
     assert {"quantity", "raw", "cleaned", "post"} <= set(quirks.columns)
     assert "404351" in quirks["post"].astype(str).tolist()
     table = pd.read_csv(repo / "results/quora/table.csv")
-    assert len(table) == 10 and table["test_acc"].between(0, 1).all()
+    assert len(table) == 11 and table["test_acc"].between(0, 1).all()
     page = (repo / "results/report/quora.html").read_text()
     assert "Data quirks" in page or "Quirks" in page
     assert "../quora/figures/accuracy.png" in page

@@ -41,7 +41,8 @@ BASE = {
     "margin": 1.0,
     "input_dim": DIM,
 }
-SEQ = {"encoder": "birnn_conv", "rnn_hidden": 5, "conv_channels": 4}
+SEQ_SIZES = {"rnn_hidden": 5, "conv_channels": 4}  # allowed (and ignored) on mlp variants too
+SEQ = {"encoder": "birnn_conv", **SEQ_SIZES}
 
 
 def spec(**over) -> dict:
@@ -105,8 +106,8 @@ def test_parameter_count_best_network_distance_head():
     assert trainable_parameters(make(spec())) == 296 == tower_params(DIM, 8, 3, True)
 
 
-@pytest.mark.parametrize("layers,hidden,bn,concat", [(2, 8, "none", False), (3, 6, "after_relu", True),
-                                                     (3, 8, "before_relu", False)])
+@pytest.mark.parametrize("layers,hidden,bn,concat", [
+    (2, 8, "none", False), (3, 6, "after_relu", True), (3, 8, "before_relu", False)])
 def test_parameter_count_fc_head(layers, hidden, bn, concat):
     m = make(spec(layers=layers, hidden=hidden, bn=bn, concat=concat, head="fc"))
     embed = hidden * (layers if concat else 1)
@@ -131,11 +132,12 @@ def test_parameter_count_sequence_encoder_excludes_the_frozen_table():
 
 # ----------------------------------------------------------------------------- shapes
 
-COMBOS = list(itertools.product(models.ENCODERS, models.HEADS, models.BN_PLACEMENTS, models.DISTANCES))
+COMBOS = list(itertools.product(models.ENCODERS, models.HEADS, models.BN_PLACEMENTS,
+                                models.DISTANCES))
 
 
 @pytest.mark.parametrize("encoder,head,bn,distance", COMBOS)
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=3, deadline=None, derandomize=True)  # same cases on every run
 @given(layers=st.integers(1, 3), hidden=st.integers(1, 6), residual=st.booleans(),
        concat=st.booleans(), unit_norm=st.booleans(), out_bn=st.booleans(),
        dropout=st.sampled_from([0.0, 0.3]), n=st.integers(2, 5))
@@ -143,7 +145,7 @@ def test_forward_shapes_every_variant(encoder, head, bn, distance, layers, hidde
                                       concat, unit_norm, out_bn, dropout, n):
     s = spec(encoder=encoder, head=head, bn=bn, distance=distance, layers=layers, hidden=hidden,
              residual=residual, concat=concat, unit_norm=unit_norm, out_bn=out_bn,
-             dropout=dropout, **({k: v for k, v in SEQ.items() if k != "encoder"}))
+             dropout=dropout, **SEQ_SIZES)
     m = make(s)
     a, b = inputs(s, n)
     embed = m.embed(a)
@@ -174,17 +176,17 @@ def test_predict_batches_give_the_same_answer():
 @pytest.mark.parametrize("distance", models.DISTANCES)
 @pytest.mark.parametrize("unit_norm", [False, True])
 def test_distance_heads_are_symmetric(encoder, distance, unit_norm):
-    s = spec(encoder=encoder, distance=distance, unit_norm=unit_norm, dropout=0.3,
-             **({k: v for k, v in SEQ.items() if k != "encoder"}))
-    m = make(s)
+    s = spec(encoder=encoder, distance=distance, unit_norm=unit_norm, dropout=0.3, epochs=1,
+             **SEQ_SIZES)
     # a little training so BN running statistics are not the identity
     data = toy_sequences() if encoder == "birnn_conv" else toy_pairs(200)
-    m, _, _ = train.train_variant(s, data, 0, CPU, embeddings=table() if encoder == "birnn_conv" else None)
+    emb = table() if encoder == "birnn_conv" else None
+    m, _, _ = train.train_variant(s, data, 0, CPU, embeddings=emb)
     m.eval()
     a, b = inputs(s, 40, seed=3)
     with torch.no_grad():
         assert torch.equal(m(a, b), m(b, a))
-        assert torch.allclose(m(a, a), torch.zeros(40), atol=1e-3)  # a question is its own duplicate
+        assert torch.allclose(m(a, a), torch.zeros(40), atol=1e-3)  # its own duplicate
     assert torch.equal(predict(m, a, b), predict(m, b, a))
 
 
@@ -256,7 +258,9 @@ def test_training_learns_a_separable_problem(over):
     assert not metrics["diverged"] and metrics["diverged_epoch"] is None
     assert [h["epoch"] for h in history] == [1, 2, 3, 4]
     assert set(history[0]) == {"epoch", "loss", "train_acc", "test_acc"}
-    assert history[-1]["test_acc"] == metrics["test_acc"]  # the last epoch's model is reported
+    # the model after the last epoch is the one reported
+    assert history[-1]["test_acc"] == metrics["test_acc"]
+    assert history[-1]["train_acc"] == metrics["train_acc"]
     assert history[-1]["loss"] < history[0]["loss"]
     assert next(model.parameters()).device.type == "cpu"
     assert metrics["trainable_params"] == trainable_parameters(model)
@@ -278,7 +282,8 @@ def state(model) -> dict:
     return {k: v.clone() for k, v in model.state_dict().items()}
 
 
-@pytest.mark.parametrize("over", [{"dropout": 0.3}, {**SEQ, "head": "fc"}], ids=["mlp", "birnn_conv"])
+@pytest.mark.parametrize("over", [{"dropout": 0.3}, {**SEQ, "head": "fc"}],
+                         ids=["mlp", "birnn_conv"])
 def test_same_seed_gives_bit_identical_weights(over):
     s = spec(**over)
     data = toy_sequences() if s["encoder"] == "birnn_conv" else toy_pairs(300)

@@ -19,6 +19,9 @@ def summary(per_variant: dict[str, dict]) -> dict:
 def accuracy_table(per_variant: dict[str, dict]) -> pd.DataFrame:
     rows = [{"variant": name, "post_label": LABELS.get(name, name), "trainable_params": m["trainable_params"],
              "train_acc": m["train_acc"], "test_acc": m["test_acc"],
+             # what the post's code printed as "accuracy": labels[distance < 0.5].mean()
+             "test_precision": m.get("test_precision"),
+             "test_positive_rate": m["test_positive_rate"],
              "diverged": bool(m.get("diverged", False))}
             for name, m in per_variant.items()]
     return pd.DataFrame(rows)

@@ -16,6 +16,7 @@ layers together as feature extractors").
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -40,11 +41,12 @@ EPS = 1e-7
 
 
 def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)  # YAML `true` is not a layer count
+    # YAML `true` is not a layer count (bool is an int in Python, np.bool_ is not Integral)
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _choice(options):
