@@ -66,7 +66,8 @@ def format_value(v) -> str:
         return str(v).lower()
     if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e15):
         return str(int(v))
-    return repr(float(v)) if isinstance(v, float) else str(v)
+    # 12 significant digits drop binary noise (0.19425000000000003) and nothing a table shows
+    return repr(float(f"{v:.12g}")) if isinstance(v, float) else str(v)
 
 
 def _order_row(c: Mapping, metrics: Mapping) -> dict:

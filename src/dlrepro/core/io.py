@@ -70,6 +70,15 @@ def read_json(path: Path | str) -> Any:
         raise DlreproError(f"{path}: cannot read JSON ({exc})") from exc
 
 
+def read_keyed_records(paths, key: str, order) -> dict[str, dict]:
+    """{record[key]: record without key} for JSON files, in the given order of keys."""
+    records = {}
+    for path in paths:
+        record = read_json(path)
+        records[record.pop(key)] = record
+    return {name: records[name] for name in order if name in records}
+
+
 def write_csv(path: Path | str, frame) -> None:
     """pandas DataFrame -> CSV with a fixed float format (repr, round-trips exactly)."""
     write_text(path, frame.to_csv(index=False, lineterminator="\n"))

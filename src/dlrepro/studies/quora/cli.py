@@ -124,12 +124,7 @@ def compare(args, ctx) -> None:
     from dlrepro.core.claims import compare as compare_claims, load_claims
     from dlrepro.studies.quora.compare import accuracy_table, summary
 
-    per_variant = {}
-    for path in args.metrics:
-        m = io.read_json(path)
-        per_variant[m.pop("variant")] = m
-    order = list(ctx.params["quora"]["variants"])
-    per_variant = {name: per_variant[name] for name in order if name in per_variant}
+    per_variant = io.read_keyed_records(args.metrics, "variant", ctx.params["quora"]["variants"])
     result = summary(per_variant)
     io.write_csv(args.table, accuracy_table(per_variant))
     io.write_json(args.summary, result)

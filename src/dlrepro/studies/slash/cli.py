@@ -132,11 +132,7 @@ def compare(args, ctx) -> None:
     from dlrepro.core.claims import compare as compare_claims, load_claims
     from dlrepro.studies.slash.compare import results_table
 
-    per_model = {}
-    for path in args.metrics:
-        m = io.read_json(path)
-        per_model[m.pop("model")] = m
-    ordered = {name: per_model[name] for name in SKLEARN_MODELS + CNN_MODELS if name in per_model}
+    ordered = io.read_keyed_records(args.metrics, "model", SKLEARN_MODELS + CNN_MODELS)
     summary = {"models": ordered}
     io.write_csv(args.table, results_table(ordered))
     io.write_json(args.summary, summary)
