@@ -91,7 +91,8 @@ def test_verdict_unknown_tolerance_raises():
         (1, "1"),
         (1.0, "1"),
         (0.5, "0.5"),
-        (0.1 + 0.2, "0.30000000000000004"),  # shortest repr: no rounding
+        (0.1 + 0.2, "0.3"),  # binary noise beyond 12 significant digits is dropped
+        (0.123456789012345, "0.123456789012"),  # and nothing coarser
         (0.0, "0"),
         (-3.0, "-3"),
         (None, ""),
