@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from dlrepro.core.plotting import plt, save_png
+from dlrepro.studies.quora.spec import LABELS
 
 
 def learning_curves(histories: dict[str, pd.DataFrame], path) -> None:
@@ -23,7 +24,9 @@ def accuracy_chart(summary: dict, claims: dict, path) -> None:
     """Grouped bars: the post's test accuracy and ours per variant, majority baselines as lines."""
     post = {c["variant"]: c["post"] for c in claims["claims"]
             if c.get("variant") and isinstance(c.get("post"), (int, float))}
-    names = list(summary["variants"])
+    # the post's order (metrics.json keys are sorted alphabetically)
+    names = [n for n in LABELS if n in summary["variants"]]
+    names += sorted(set(summary["variants"]) - set(names))
     ours = [summary["variants"][n]["test_acc"] for n in names]
     theirs = [post.get(n, np.nan) for n in names]
     x = np.arange(len(names))
