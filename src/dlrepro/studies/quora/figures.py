@@ -11,9 +11,10 @@ from dlrepro.studies.quora.spec import LABELS
 
 def learning_curves(histories: dict[str, pd.DataFrame], path) -> None:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
-    for name, h in histories.items():
-        ax_loss.plot(h["epoch"], h["loss"], label=name)
-        ax_acc.plot(h["epoch"], h["test_acc"], label=name)
+    colours = plt.cm.tab20(np.linspace(0, 1, 20))  # 11 variants: tab10 would repeat colours
+    for i, (name, h) in enumerate(histories.items()):
+        ax_loss.plot(h["epoch"], h["loss"], label=name, color=colours[i % 20])
+        ax_acc.plot(h["epoch"], h["test_acc"], label=name, color=colours[i % 20])
     ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", title="training loss")
     ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="test accuracy per epoch (not used for selection)")
     ax_acc.legend(fontsize=7, loc="lower right")
