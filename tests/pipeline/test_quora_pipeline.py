@@ -64,6 +64,8 @@ def test_corrupt_raw_file_stops_before_anything_downstream(tmp_path):
         proc = _run_with_mirror(repo, _bad_mirror(tmp_path / mutate.__name__, mutate))
         assert proc.returncode != 0
         log = proc.stdout + proc.stderr
-        assert "quora_question_pairs_subset.tsv.gz" in log and "sha256" in log, log[-3000:]
+        # names the file and what is wrong with it (its size, or its sha256 when the size matches)
+        assert "quora_question_pairs_subset.tsv.gz" in log and "expected" in log, log[-3000:]
+        assert ("sha256" in log) == (mutate is flip), log[-3000:]
         assert not any(k.startswith(("data/", "results/quora/")) for k in artifact_hashes(repo)
                        if "provenance" not in k), artifact_hashes(repo)

@@ -12,7 +12,7 @@ from conftest import SMOKE, artifact_hashes, copy_repo, run, snakemake
 
 # provenance records (and the report pages that show them) hold the command line, which
 # differs between `snakemake --configfile ...` and `dvc repro`; every other artifact must not.
-RECORDS_OF_THE_COMMAND = ("results/slash/provenance/", "results/report/")
+RECORDS_OF_THE_COMMAND = ("results/slash/provenance/", "results/quora/provenance/", "results/report/")
 
 
 def planned_jobs(repo, *args) -> dict[str, int]:

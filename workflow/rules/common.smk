@@ -42,9 +42,17 @@ def params_at(*keys):
     """
 
     def resolve(wildcards):
-        return {k: select(config, k.format(**wildcards)) for k in (k.format(**wildcards) for k in keys)}
+        return {k: _canonical(select(config, k)) for k in (k.format(**wildcards) for k in keys)}
 
     return resolve
+
+
+def _canonical(value):
+    """Sorted dict keys at every level: Snakemake compares params by their repr, and the key
+    order of a merged config depends on how the files were merged, not on the values."""
+    if isinstance(value, dict):
+        return {k: _canonical(value[k]) for k in sorted(value)}
+    return value
 
 
 # study -> every file its report page reads (each rule file fills in its own entry)

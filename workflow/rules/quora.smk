@@ -1,12 +1,12 @@
 # Quora study (Eren Golge, "Duplicate Question Detection with Deep Learning on Quora Dataset"):
 # raw pairs -> cleaned + split -> question vectors (3 kinds) / token sequences -> 10 variants.
 from dlrepro.data.fetch import REGISTRY
-from dlrepro.studies.quora.spec import FEATURE_KINDS, FEATURE_PARAMS, RAW_FILE
+from dlrepro.studies.quora.spec import FEATURE_KINDS, FEATURE_PARAMS, RAW_FILE, ordered_variants
 
 QUORA_RAW_NAME = RAW_FILE[config["quora"]["data"]["source"]]
 QUORA_RAW = f"data/raw/{REGISTRY[QUORA_RAW_NAME].relpath}"
 QUORA_PAIRS = "data/processed/quora/pairs.tsv"
-QUORA_VARIANTS = list(config["quora"]["variants"])
+QUORA_VARIANTS = ordered_variants(config["quora"]["variants"])
 QUORA_MODEL_DIR = "results/quora/models/{variant}"
 QUORA_CLAIMS = "src/dlrepro/studies/quora/claims.yaml"
 
@@ -48,7 +48,7 @@ rule quora_features:
     wildcard_constraints:
         kind="|".join(FEATURE_KINDS),
     params:
-        p=lambda w: {k: select(config, k) for k in FEATURE_PARAMS[w.kind]},
+        p=lambda w: params_at(*FEATURE_PARAMS[w.kind])(w),
     threads: config["threads"]
     shell:
         "{DLREPRO} --provenance {output.prov} quora features --kind {wildcards.kind}"

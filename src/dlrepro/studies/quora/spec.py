@@ -27,3 +27,10 @@ LABELS = {
     "fc_head": "Switching last layer to FC layer",
     "birnn_conv": "Bidirectional RNN + 1D convolution feature extractors",
 }
+
+
+def ordered_variants(variants) -> list[str]:
+    """Variant names in the post's order, then any others sorted: never the order in which a
+    config merge happened to leave the keys (Snakemake and dlrepro merge differently)."""
+    known = [name for name in LABELS if name in variants]
+    return known + sorted(set(variants) - set(known))
