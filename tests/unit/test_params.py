@@ -124,24 +124,15 @@ def test_wrong_type_names_the_key_path(tmp_path):
     assert "params.yaml" in msg
 
 
-def test_negative_size_names_the_key_path(tmp_path):
-    with pytest.raises(DlreproError, match=r"slash\.split\.test_size"):
-        _load_with(tmp_path, "slash: {split: {test_size: -5}}\n")
-
-
-def test_zero_is_not_a_positive_int(tmp_path):
-    with pytest.raises(DlreproError, match=r"slash\.models\.vanilla_cnn\.epochs"):
-        _load_with(tmp_path, "slash: {models: {vanilla_cnn: {epochs: 0}}}\n")
-
-
-def test_float_for_integer_is_rejected(tmp_path):
-    with pytest.raises(DlreproError, match=r"slash\.data\.size"):
-        _load_with(tmp_path, "slash: {data: {size: 30.5}}\n")
-
-
-def test_noise_above_one_is_rejected(tmp_path):
-    with pytest.raises(DlreproError, match=r"slash\.data\.noise"):
-        _load_with(tmp_path, "slash: {data: {noise: 1.5}}\n")
+@pytest.mark.parametrize("override, key", [
+    ("slash: {split: {test_size: -5}}\n", r"slash\.split\.test_size"),           # negative size
+    ("slash: {models: {vanilla_cnn: {epochs: 0}}}\n", r"slash\.models\.vanilla_cnn\.epochs"),  # 0 is not positive
+    ("slash: {data: {size: 30.5}}\n", r"slash\.data\.size"),                     # float for an integer
+    ("slash: {data: {noise: 1.5}}\n", r"slash\.data\.noise"),                    # above its maximum
+])
+def test_out_of_range_values_name_the_key_path(tmp_path, override, key):
+    with pytest.raises(DlreproError, match=key):
+        _load_with(tmp_path, override)
 
 
 def test_unknown_model_name_is_named(tmp_path):
