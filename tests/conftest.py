@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,17 @@ def snakemake(repo: Path, *args: str, check: bool = True) -> subprocess.Complete
     return run(["snakemake", "--cores", "2", *args], repo, check=check)
 
 
+def planned_jobs(repo: Path, *args: str) -> dict[str, int]:
+    """Rule -> job count of a Snakemake dry run ("Job stats" table); {} when nothing to do."""
+    out = snakemake(repo, "--dry-run", "--quiet", "rules", *args).stdout
+    jobs = {}
+    for line in out.splitlines():
+        m = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
+        if m and m.group(1) not in ("total", "job", "all"):
+            jobs[m.group(1)] = int(m.group(2))
+    return jobs
+
+
 @pytest.fixture(scope="session")
 def smoke_runs(tmp_path_factory) -> tuple[Path, Path]:
     """Two independent clean copies, each built by Snakemake at smoke scale."""
@@ -78,3 +90,26 @@ def smoke_runs(tmp_path_factory) -> tuple[Path, Path]:
         snakemake(repo, *SMOKE)
         repos.append(repo)
     return repos[0], repos[1]
+
+
+def clone_built(src: Path, dest: Path) -> Path:
+    """A copy of a built tree that keeps mtimes, .snakemake metadata and the DVC cache."""
+    shutil.copytree(src, dest, symlinks=True)
+    return dest
+
+
+def use_smoke_params(repo: Path) -> None:
+    """Write the merged smoke params over params.yaml: DVC reads params.yaml only."""
+    merged = run(["dlrepro", "--params", "params.yaml", "--params", "config/smoke.yaml", "params"],
+                 repo).stdout
+    (repo / "params.yaml").write_text(merged)
+
+
+@pytest.fixture(scope="session")
+def dvc_smoke_build(tmp_path_factory) -> Path:
+    """A clean copy with smoke params as params.yaml, built by `dvc repro` (dvc.lock written).
+    Shared: tests that change it work on `clone_built` copies."""
+    repo = copy_repo(tmp_path_factory.mktemp("dvc_build"))
+    use_smoke_params(repo)
+    run(["dvc", "repro", "--quiet"], repo)
+    return repo

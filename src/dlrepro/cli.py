@@ -4,6 +4,8 @@ identical command).
     dlrepro [--params FILE ...] [--provenance FILE] <study> <step> [options]
     dlrepro params [--params FILE ...]     print the merged, validated params
     dlrepro dvc-yaml [--check]             (re)generate dvc.yaml from the Snakemake workflow
+    dlrepro pull [-r REMOTE]               artifacts from the DVC remote, nothing left to rerun
+    dlrepro verify [TARGET ...]            rebuild in a scratch copy, compare every hash with dvc.lock
     dlrepro report ...                     build results/report/
 """
 
@@ -52,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="dvc.yaml")
     p.add_argument("--root", default=".", help="project directory holding the Snakefile")
     p.set_defaults(handler="dlrepro.dvc_export:main")
+
+    from dlrepro import pull, verify
+
+    p = sub.add_parser("pull", help="pull cached artifacts from the DVC remote, ready to use")
+    pull.add_arguments(p)
+    p.set_defaults(handler="dlrepro.pull:main")
+
+    p = sub.add_parser("verify", help="rebuild in a scratch copy and compare with dvc.lock")
+    verify.add_arguments(p)
+    p.set_defaults(handler="dlrepro.verify:main")
 
     from dlrepro.report.build import add_arguments as add_report_arguments
 

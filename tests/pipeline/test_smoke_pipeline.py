@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import shutil
-
 import pandas as pd
 import yaml
 
-from conftest import SMOKE, artifact_hashes, copy_repo, run, snakemake
+from conftest import SMOKE, artifact_hashes, clone_built, copy_repo, planned_jobs, run, snakemake
 
 # provenance records (and the report pages that show them) hold the command line, which
 # differs between `snakemake --configfile ...` and `dvc repro`; every other artifact must not.
 RECORDS_OF_THE_COMMAND = ("results/slash/provenance/", "results/quora/provenance/", "results/report/")
-
-
-def planned_jobs(repo, *args) -> dict[str, int]:
-    """Rule -> job count of a Snakemake dry run ("Job stats" table)."""
-    out = snakemake(repo, "--dry-run", "--quiet", "rules", *args).stdout
-    jobs = {}
-    for line in out.splitlines():
-        m = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
-        if m and m.group(1) not in ("total", "job", "all"):
-            jobs[m.group(1)] = int(m.group(2))
-    return jobs
 
 
 def test_smoke_run_builds_every_artifact(smoke_runs):
@@ -64,9 +50,7 @@ def test_completed_tree_has_nothing_to_do(smoke_runs):
 
 
 def _clone_built(src, tmp_path):
-    dest = tmp_path / "clone"
-    shutil.copytree(src, dest, symlinks=True)  # copy2 keeps mtimes and .snakemake metadata
-    return dest
+    return clone_built(src, tmp_path / "clone")
 
 
 def test_changing_one_models_params_reruns_only_that_model(smoke_runs, tmp_path):
@@ -108,22 +92,17 @@ def test_invalid_params_stop_before_any_job(tmp_path):
     assert proc.returncode != 0 and "--configfile" in proc.stderr
 
 
-def test_dvc_repro_builds_the_same_outputs_as_snakemake(smoke_runs, tmp_path):
-    repo = copy_repo(tmp_path / "dvc")
-    merged = run(["dlrepro", "--params", "params.yaml", "--params", "config/smoke.yaml", "params"],
-                 repo).stdout
-    (repo / "params.yaml").write_text(merged)  # DVC reads params.yaml: make it the smoke params
-    run(["dvc", "repro", "--quiet"], repo)
-
-    ours = artifact_hashes(repo, exclude=RECORDS_OF_THE_COMMAND)
+def test_dvc_repro_builds_the_same_outputs_as_snakemake(smoke_runs, dvc_smoke_build, tmp_path):
+    ours = artifact_hashes(dvc_smoke_build, exclude=RECORDS_OF_THE_COMMAND)
     theirs = artifact_hashes(smoke_runs[0], exclude=RECORDS_OF_THE_COMMAND)
     assert ours == theirs
 
-    assert "up to date" in run(["dvc", "status"], repo).stdout.lower()
-    metrics = run(["dvc", "metrics", "show", "--json"], repo).stdout
+    assert "up to date" in run(["dvc", "status"], dvc_smoke_build).stdout.lower()
+    metrics = run(["dvc", "metrics", "show", "--json"], dvc_smoke_build).stdout
     assert "results/slash/metrics.json" in metrics and "test_acc" in metrics
 
     # one model's params changed: DVC sees exactly that stage as changed
+    repo = clone_built(dvc_smoke_build, tmp_path / "changed")
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["slash"]["models"]["random_forest"]["n_estimators"] += 1
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

@@ -1,0 +1,142 @@
+"""`dlrepro verify`: rebuild the pipeline (or some targets) in a scratch copy of the checkout
+and compare every output's hash with the one dvc.lock recorded.
+
+The scratch copy holds what a clone would (tracked and untracked-not-ignored files), so no
+artifact of the workspace can leak into the rebuild. Raw data comes from the same mirror the
+workspace uses. A difference is explained with the provenance records of both builds: which
+platform, library versions, thread count and device each one ran with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from dlrepro.data.fetch import MIRROR_ENV, resolve_mirror
+from dlrepro.errors import DlreproError
+from dlrepro.tools import dvc_stale_stages, run_tool, tool_env
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("targets", nargs="*", help="Snakemake targets (files or rules; default: all)")
+    parser.add_argument("--cores", default="all", help="snakemake --cores for the rebuild")
+    parser.add_argument("--scratch", help="directory for the rebuild (default: a new temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copy when all match")
+    parser.add_argument("--root", default=".", help="project directory (default: .)")
+
+
+def locked_outputs(lock_file: Path) -> dict[str, tuple[str, str]]:
+    """Output path -> (stage, md5) for every output dvc.lock records."""
+    lock = yaml.safe_load(lock_file.read_text())
+    return {out["path"]: (stage, out["md5"])
+            for stage, entry in (lock.get("stages") or {}).items()
+            for out in entry.get("outs", [])}
+
+
+def md5_file(path: Path) -> str:
+    digest = hashlib.md5()  # DVC's hash; not used for security
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_checkout(root: Path, dest: Path) -> None:
+    """The files a clone of `root` would have (git's view: tracked + untracked, not ignored)."""
+    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root,
+                             capture_output=True)
+    if listing.returncode != 0:
+        raise DlreproError(f"verify needs a git checkout: {listing.stderr.decode().strip()}")
+    for rel in filter(None, listing.stdout.decode().split("\0")):
+        if (root / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / rel, dest / rel)
+
+
+def compare(lock: dict[str, tuple[str, str]], rebuilt: Path, full: bool) -> dict[str, list]:
+    """Each locked output as matching, differing, missing (full build only) or not rebuilt."""
+    result = {"match": [], "differ": [], "missing": [], "skipped": []}
+    for path, (stage, md5) in sorted(lock.items()):
+        file = rebuilt / path
+        if not file.is_file():
+            result["missing" if full else "skipped"].append(path)
+        elif md5_file(file) == md5:
+            result["match"].append(path)
+        else:
+            result["differ"].append(path)
+    return result
+
+
+def explain(path: str, lock: dict[str, tuple[str, str]], root: Path, rebuilt: Path) -> list[str]:
+    """How the environments of the locked build and the rebuild differ, from the provenance
+    record of the step that wrote `path` (present in the workspace when it was built/pulled)."""
+    stage = lock[path][0]
+    records = [p for p, (s, _) in lock.items() if s == stage and "/provenance/" in p]
+    lines = []
+    for record in records:
+        ours, theirs = rebuilt / record, root / record
+        if not theirs.is_file():
+            lines.append(f"    (no workspace copy of {record} to compare environments)")
+            continue
+        old = json.loads(theirs.read_text()).get("environment", {})
+        new = json.loads(ours.read_text()).get("environment", {}) if ours.is_file() else {}
+        for key in sorted(old.keys() | new.keys()):
+            if old.get(key) != new.get(key):
+                lines.append(f"    {key}: locked build {old.get(key)!r}, rebuild {new.get(key)!r}")
+        if not lines:
+            lines.append("    same platform, libraries, threads and device in both records")
+    return lines
+
+
+def main(args, params=None) -> int:
+    root = Path(args.root).resolve()
+    lock_file = root / "dvc.lock"
+    if not lock_file.is_file():
+        raise DlreproError(f"{lock_file}: no dvc.lock to verify against (build, then `dvc commit`)")
+    lock = locked_outputs(lock_file)
+    stale = dvc_stale_stages(root)
+    if stale:
+        print(f"warning: dvc.lock is not current for {len(stale)} stage(s) of this checkout "
+              f"({', '.join(sorted(stale)[:5])}...): their outputs are expected to differ",
+              file=sys.stderr)
+
+    scratch = Path(args.scratch or tempfile.mkdtemp(prefix="dlrepro-verify-")).resolve()
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy_checkout(root, scratch)
+    env = tool_env()
+    # the mirror as the workspace resolves it (params' relative path means nothing in scratch)
+    from dlrepro.core.params import load_params
+
+    mirror_setting = load_params([root / "params.yaml"]).get("mirror")
+    cwd = Path.cwd()
+    try:
+        os.chdir(root)
+        mirror = resolve_mirror(mirror_setting)
+    finally:
+        os.chdir(cwd)
+    if mirror:
+        env[MIRROR_ENV] = str(mirror)
+    run_tool(["snakemake", *args.targets, "--cores", str(args.cores)], scratch, env=env)
+
+    result = compare(lock, scratch, full=not args.targets)
+    print(f"verify: {len(result['match'])} outputs match dvc.lock, {len(result['differ'])} differ, "
+          f"{len(result['missing'])} missing, {len(result['skipped'])} not rebuilt (not targeted)")
+    for path in result["differ"]:
+        print(f"DIFFERS  {path}  (stage {lock[path][0]})")
+        print("\n".join(explain(path, lock, root, scratch)))
+    for path in result["missing"]:
+        print(f"MISSING  {path}  (stage {lock[path][0]})")
+    failed = bool(result["differ"] or result["missing"])
+    if failed or args.keep:
+        print(f"rebuild kept in {scratch}")
+    else:
+        shutil.rmtree(scratch)
+    return 1 if failed else 0

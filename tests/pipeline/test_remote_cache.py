@@ -1,0 +1,118 @@
+"""A second person pulls the cached artifacts instead of recomputing them: from the default
+local-directory remote, and read-only over HTTP from a real web server. Afterwards both
+`dvc status` and `snakemake -n` must have nothing to do, and the bytes are the builder's."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import artifact_hashes, clone_built, planned_jobs, run, tool_env
+
+
+@pytest.fixture(scope="module")
+def pushed(dvc_smoke_build, tmp_path_factory):
+    """The builder: a built smoke tree, committed to git, pushed to a local-directory remote."""
+    base = tmp_path_factory.mktemp("remote")
+    builder = clone_built(dvc_smoke_build, base / "builder")
+    remote = base / "storage"
+    # the repo's default remote ("local") is a directory beside the checkout; point it here
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], builder)
+    run(["git", "add", "-A"], builder)
+    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "smoke build"], builder)
+    run(["dvc", "push"], builder)
+    return builder, remote
+
+
+def fresh_clone(builder: Path, dest: Path) -> Path:
+    """What a reader gets from `git clone`: code, params and dvc.lock, no artifacts, no cache."""
+    subprocess.run(["git", "clone", "-q", str(builder), str(dest)], check=True, capture_output=True)
+    assert not (dest / "results" / "slash").exists()
+    return dest
+
+
+def assert_nothing_to_do(repo: Path, expected: dict[str, str]):
+    assert artifact_hashes(repo) == expected
+    assert run(["dvc", "status", "--json"], repo).stdout.strip() in ("{}", "")
+    assert planned_jobs(repo) == {}, "snakemake wants to rerun pulled outputs"
+
+
+def test_default_remote_is_a_local_directory_beside_the_checkout():
+    from conftest import ROOT
+
+    listing = run(["dvc", "remote", "list"], ROOT).stdout
+    assert re.search(r"^local\s+\S*dlrepro-dvc-remote\s+\(default\)", listing, re.M), listing
+
+
+def test_pull_from_local_remote_leaves_nothing_to_rerun(pushed, tmp_path):
+    builder, remote = pushed
+    assert any((remote / "files" / "md5").iterdir()), "dvc push wrote nothing"
+    reader = fresh_clone(builder, tmp_path / "reader")
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], reader)
+
+    run(["dlrepro", "pull"], reader)
+    assert_nothing_to_do(reader, artifact_hashes(builder))
+
+
+def test_builder_wipes_outputs_and_cache_then_pulls(pushed, tmp_path):
+    builder, _ = pushed
+    repo = clone_built(builder, tmp_path / "wiped")
+    expected = artifact_hashes(repo)
+    for wiped in ("data/raw", "data/processed", "results/slash", "results/quora",
+                  "results/report", ".dvc/cache"):
+        subprocess.run(["rm", "-rf", str(repo / wiped)], check=True)
+    assert planned_jobs(repo), "wiping should leave work to do"
+
+    run(["dlrepro", "pull"], repo)  # .snakemake metadata of the earlier build is still there
+    assert_nothing_to_do(repo, expected)
+
+
+def test_pull_after_a_params_change_leaves_exactly_that_stage_to_rerun(pushed, tmp_path):
+    builder, remote = pushed
+    reader = fresh_clone(builder, tmp_path / "changed")
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], reader)
+    params = yaml.safe_load((reader / "params.yaml").read_text())
+    params["slash"]["models"]["random_forest"]["n_estimators"] += 1
+    (reader / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+    proc = run(["dlrepro", "pull"], reader)
+    assert "slash_fit_sklearn-random_forest" in proc.stderr and "must be rebuilt" in proc.stderr
+    # the same minimal rebuild as after a params change in a built tree
+    assert planned_jobs(reader) == {"slash_fit_sklearn": 1, "slash_compare": 1, "report": 1}
+
+
+@pytest.fixture
+def http_remote(pushed):
+    """A read-only HTTP server over the pushed remote directory, on a free local port."""
+    _, remote = pushed
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(remote)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=tool_env())
+    try:
+        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..." once listening
+        port = re.search(r"port (\d+)", line)
+        assert port, f"http.server did not start: {line!r}"
+        yield f"http://127.0.0.1:{port.group(1)}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_pull_over_read_only_http_remote(pushed, http_remote, tmp_path):
+    builder, _ = pushed
+    reader = fresh_clone(builder, tmp_path / "http_reader")
+    run(["dvc", "remote", "add", "--local", "web", http_remote], reader)
+
+    run(["dlrepro", "pull", "--remote", "web"], reader)
+    assert_nothing_to_do(reader, artifact_hashes(builder))
+
+    # a reader without write access: pushing to the HTTP remote fails, the artifacts stay
+    (reader / "extra.txt").write_text("new artifact\n")
+    run(["dvc", "add", "extra.txt"], reader)
+    proc = run(["dvc", "push", "--remote", "web", "extra.txt.dvc"], reader, check=False)
+    assert proc.returncode != 0
