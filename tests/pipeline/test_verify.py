@@ -30,7 +30,7 @@ def test_verify_lists_a_difference_and_explains_it_from_provenance(dvc_smoke_bui
     repo = clone_built(dvc_smoke_build, tmp_path / "repo")
     # as if dvc.lock had been recorded on another machine, with two threads
     lock_file = repo / "dvc.lock"
-    lock_file.write_text(lock_file.read_text().replace(_md5(repo, WEIGHTS), "0" * 32))
+    lock_file.write_text(lock_file.read_text().replace(_md5(repo, WEIGHTS), "0123456789abcdef" * 2))
     record = json.loads((repo / RECORD).read_text())
     record["environment"]["threads"] = 2
     (repo / RECORD).write_text(json.dumps(record))
