@@ -1,0 +1,107 @@
+"""The SLURM profile (workflow/profiles/slurm): per-rule resources, GPU requests, and the smoke
+pipeline run through a real single-node SLURM with the same bytes as a local run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from snakemake_executor_plugin_slurm.utils import set_gres_string
+
+from conftest import ROOT, SMOKE, artifact_hashes, copy_repo, run
+from slurm_cluster import slurm  # noqa: F401  (the fixture)
+
+PROFILE = "workflow/profiles/slurm"
+
+# For the hand-started test cluster only (see slurm_cluster.py); a real cluster needs none.
+TEST_CLUSTER_ARGS = [
+    "--slurm-status-command", "squeue",  # no slurmdbd: sacct would never see a job end
+    "--slurm-no-account",  # no accounting: no account to guess (sacctmgr)
+    # smoke jobs take seconds; the plugin's default first status check is after 40 s
+    "--slurm-init-seconds-before-status-checks", "5",
+]
+
+
+def job_resources(repo: Path, *args: str) -> list[tuple[str, dict]]:
+    """(rule, resources) of every job of a dry run, as Snakemake resolved them."""
+    out = run(["snakemake", "--dry-run", *args], repo).stdout
+    jobs, rule = [], None
+    for line in out.splitlines():
+        if m := re.fullmatch(r"(?:local)?rule (\w+):", line.strip()):
+            rule = m.group(1)
+        elif line.strip().startswith("resources:") and rule != "all":
+            pairs = (kv.split("=", 1) for kv in line.split(":", 1)[1].strip().split(", "))
+            jobs.append((rule, {k: int(v) if v.isdigit() else v for k, v in pairs}))
+    return jobs
+
+
+class _Job:
+    """Just enough of a Snakemake job for the plugin's `set_gres_string`."""
+
+    def __init__(self, resources: dict):
+        self.resources = type("R", (dict,), {"__getattr__": dict.__getitem__})(resources)
+
+
+def test_profile_gives_every_rule_resources_and_keeps_the_rules_gpu_requests(tmp_path):
+    repo = copy_repo(tmp_path)
+    profile = yaml.safe_load((ROOT / PROFILE / "config.yaml").read_text())
+    rules = set(run(["snakemake", "--list-rules"], repo).stdout.split()) - {"all"}
+    entries = profile["set-resources"]
+    missing = sorted(r for r in rules if not {"runtime", "mem_mb"} <= set(entries.get(r, {})))
+    assert not missing, f"{PROFILE}: add runtime and mem_mb for {missing}"
+
+    # The GPU request is the rule's own `gpu` resource (no profile entry to forget): the
+    # profile must keep it, and the plugin must turn it into `sbatch --gpus=N`.
+    declared = {r for r, res in job_resources(repo) if res.get("gpu")}  # local profile
+    assert declared >= {"slash_train_cnn", "quora_train"}
+    for rule, res in job_resources(repo, "--workflow-profile", PROFILE):
+        assert {"runtime", "mem_mb", "cpus_per_task"} <= res.keys(), (rule, res)
+        gres = set_gres_string(_Job(res))
+        assert ("--gpus=1" in gres) == (rule in declared), (rule, gres)
+
+
+def slurm_jobs(cluster) -> list[dict]:
+    """Every job slurmctld knows (it keeps finished ones for MinJobAge), one dict each."""
+    out = cluster.check(["scontrol", "--oneliner", "show", "job"])
+    return [dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+            for line in out.splitlines() if line.strip()]
+
+
+def rule_of(slurm_job: dict) -> str:
+    """The rule of a SLURM job: the plugin comments it `rule_<name>[_wildcards_<values>]`."""
+    return re.match(r"rule_(\w+?)(_wildcards_|$)", slurm_job["Comment"]).group(1)
+
+
+def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_runs, slurm, tmp_path):
+    repo = copy_repo(tmp_path)
+    gpu_rules = {r for r, res in job_resources(repo, *SMOKE) if res.get("gpu")}
+    planned = [r for r, _ in job_resources(repo, "--workflow-profile", PROFILE, *SMOKE)]
+
+    proc = run(["snakemake", "--workflow-profile", PROFILE, *SMOKE, *TEST_CLUSTER_ARGS],
+               repo, check=False)
+    log = proc.stdout + proc.stderr
+    # the plugin deletes the SLURM logs of successful jobs: what is left is a failed job's
+    failed = "".join(f"--- {p}:\n{p.read_text()[-2000:]}\n"
+                     for p in sorted((repo / ".snakemake/slurm_logs").rglob("*.log")))
+    assert proc.returncode == 0, (f"snakemake through SLURM failed:\n{log[-6000:]}\n{failed}"
+                                  f"{slurm.logs()}")
+
+    # every job went through SLURM and finished there
+    jobs = slurm_jobs(slurm)
+    submitted = re.findall(r"submitted with SLURM jobid (\d+)", log)
+    assert sorted(submitted) == sorted(j["JobId"] for j in jobs)
+    assert sorted(planned) == sorted(rule_of(j) for j in jobs)
+    assert {j["JobState"] for j in jobs} == {"COMPLETED"}, jobs
+
+    # GPU rules asked SLURM for a GPU (the node's fake GRES), the others did not
+    assert gpu_rules
+    for j in jobs:
+        assert (j.get("TresPerJob") == "gres:gpu:1") == (rule_of(j) in gpu_rules), j
+
+    # same bytes as the local run, provenance records included: the command line, threads and
+    # device (cpu: torch is a CPU build) are the same under SLURM
+    local, cluster = artifact_hashes(smoke_runs[0]), artifact_hashes(repo)
+    differing = sorted(k for k in local.keys() | cluster.keys() if local.get(k) != cluster.get(k))
+    assert len(local) >= 30
+    assert not differing, f"SLURM build differs from the local build: {differing}"
