@@ -8,10 +8,12 @@ configfile: "params.yaml"
 
 include: "workflow/rules/common.smk"  # validates params before any job; shared helpers
 
-STUDIES = ["slash", "quora"]
+STUDIES = ["slash", "quora", "adversarial"]
 
 include: "workflow/rules/slash.smk"
 include: "workflow/rules/quora.smk"
+include: "workflow/rules/mnist.smk"  # shared MNIST dataset
+include: "workflow/rules/adversarial.smk"
 include: "workflow/rules/report.smk"
 
 

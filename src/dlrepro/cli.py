@@ -22,6 +22,7 @@ from dlrepro.errors import DlreproError
 STUDIES = {
     "slash": "dlrepro.studies.slash.cli",
     "quora": "dlrepro.studies.quora.cli",
+    "adversarial": "dlrepro.studies.adversarial.cli",
 }
 
 
@@ -40,11 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(module).add_steps(steps)
         study_parser.set_defaults(study=study)
 
-    from dlrepro.data.cli_steps import add_arguments as add_fetch_arguments, fetch_step
+    from dlrepro.data.cli_steps import (add_arguments as add_fetch_arguments,
+                                        add_mnist_arguments, fetch_step, mnist_step)
 
     p = sub.add_parser("fetch", help="fetch a raw file (mirror or URL), sha256-verified")
     add_fetch_arguments(p)
     p.set_defaults(study="data", step="fetch", func=fetch_step)
+
+    p = sub.add_parser("mnist", help="the four MNIST IDX files -> one checked .npz (shared data)")
+    add_mnist_arguments(p)
+    p.set_defaults(study="mnist", step="prepare", func=mnist_step)
 
     p = sub.add_parser("params", help="print the merged, validated params as YAML")
     p.set_defaults(handler="dlrepro.commands:print_params")

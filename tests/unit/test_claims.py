@@ -193,6 +193,17 @@ def test_compare_missing_metric_raises():
         compare({"claims": [_claims()["claims"][0]]}, {"models": {"b": {}}})
 
 
+def test_optional_claim_missing_from_the_run_is_not_comparable():
+    value = {**_claims()["claims"][0], "optional": True}
+    order = {"claim": "o", "post": "1 < 2", "order": ["models.a.test_acc", "models.b.test_acc"],
+             "optional": True}
+    rows = compare({"claims": [value, order]}, {"models": {"b": {}}})
+    assert list(rows["verdict"]) == ["not comparable", "not comparable"]
+    assert all("not in this run" in r for r in rows["reason"])
+    # present values are still judged
+    assert compare({"claims": [value]}, METRICS_IN)["verdict"].iloc[0] in ("reproduced", "differs")
+
+
 def test_compare_unknown_tolerance_raises():
     claims = {"claims": [{"claim": "x", "post": 1, "ours": "models.a.test_acc", "tolerance": {"pct": 1}}]}
     with pytest.raises(DlreproError):

@@ -7,6 +7,7 @@ Two more kinds of claim:
 - `order: [path, path, ...]`: the post's values rise in this order; reproduced if ours do too.
 - `comparable_if: {param: dotted.key, equals: value, otherwise: reason}`: a numeric claim is
   "not comparable" unless the params say we ran on the post's data.
+- `optional: true`: the claim's metrics may be missing at smaller scales ("not comparable").
 """
 
 from __future__ import annotations
@@ -70,7 +71,23 @@ def format_value(v) -> str:
     return repr(float(f"{v:.12g}")) if isinstance(v, float) else str(v)
 
 
+# a claim marked `optional: true` may be absent from a run's metrics (e.g. an ensemble size the
+# smoke params skip); any other missing path is an error (a typo in claims.yaml, say)
+NOT_RUN = "not in this run's results (its params did not compute it, e.g. smoke scale)"
+
+
+def _has(metrics: Mapping, path: str) -> bool:
+    try:
+        select(metrics, path)
+    except DlreproError:
+        return False
+    return True
+
+
 def _order_row(c: Mapping, metrics: Mapping) -> dict:
+    if c.get("optional") and not all(_has(metrics, path) for path in c["order"]):
+        return {"claim": c["claim"], "post": str(c["post"]), "ours": "", "tolerance": "order",
+                "verdict": "not comparable", "reason": NOT_RUN}
     values = [float(select(metrics, path)) for path in c["order"]]
     rising = all(a < b for a, b in zip(values, values[1:]))
     return {"claim": c["claim"], "post": str(c["post"]),
@@ -96,10 +113,13 @@ def compare(claims: dict, metrics: Mapping, params: Mapping | None = None) -> pd
         if "order" in c:
             rows.append(_order_row(c, metrics))
             continue
-        ours = select(metrics, c["ours"]) if c.get("ours") else None
+        missing = c.get("optional") and c.get("ours") and not _has(metrics, c["ours"])
+        ours = select(metrics, c["ours"]) if c.get("ours") and not missing else None
         row = {"claim": c["claim"], "post": format_value(c["post"]), "ours": format_value(ours),
                "tolerance": "", "verdict": "", "reason": c.get("reason", "")}
         reason = _not_comparable(c, params)
+        if c.get("optional") and c.get("ours") and not _has(metrics, c["ours"]):
+            reason = NOT_RUN
         if reason:
             row.update(verdict="not comparable", reason=reason)
         else:

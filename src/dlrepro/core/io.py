@@ -102,16 +102,30 @@ def write_npz(path: Path | str, **arrays: np.ndarray) -> None:
     write_bytes(path, npz_bytes(arrays))
 
 
+# what numpy/zipfile raise on a damaged or hostile archive (RuntimeError: an encrypted member,
+# NotImplementedError: an unknown compression method, MemoryError: a header claiming a huge shape)
+_NPZ_ERRORS = (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
+               NotImplementedError, MemoryError)
+
+
 def read_npz(path: Path | str, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Load an npz without pickle, checking that the expected keys are present."""
+    """Load an npz without pickle, checking that the expected keys are present and are arrays."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):  # a bare .npy loads as one array
+            raise DlreproError(f"{path}: not an .npz archive (a single {type(data).__name__})")
+        with data:
             missing = [k for k in keys if k not in data.files]
             if missing:
                 raise DlreproError(f"{path}: missing arrays {missing} (has {sorted(data.files)})")
-            return {k: data[k] for k in keys}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise DlreproError(f"{path}: not a readable .npz file ({exc})") from exc
+            arrays = {k: data[k] for k in keys}
+    except _NPZ_ERRORS as exc:
+        raise DlreproError(f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})") from exc
+    # a member that is not in .npy format comes back as its raw bytes
+    wrong = sorted(k for k, v in arrays.items() if not isinstance(v, np.ndarray))
+    if wrong:
+        raise DlreproError(f"{path}: member(s) {wrong} are not .npy arrays")
+    return arrays
 
 
 def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:

@@ -108,12 +108,32 @@ def save_weights(path: Path | str, model: nn.Module) -> None:
     write_bytes(path, buf.getvalue())
 
 
+def _load_error(exc: Exception) -> str:
+    """torch's reason in one line, without its advice on how to load the file unsafely."""
+    text = " ".join(str(exc).split())
+    if "WeightsUnpickler error:" in text:
+        text = text.split("WeightsUnpickler error:", 1)[1].split(" Please use")[0]
+        text = text.split(" Check the documentation")[0].strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def load_weights(path: Path | str, model: nn.Module) -> nn.Module:
-    """Load a state_dict without executing code; shape or key mismatches are errors."""
+    """Load a state_dict without executing code; shape or key mismatches are errors.
+
+    weights_only=True unpickles tensors and plain containers only: a file whose pickle asks
+    for any other global (os.system, a class...) is refused before anything runs."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for tampered/corrupt files
-        raise DlreproError(f"{path}: not a loadable weights-only state_dict ({exc})") from exc
+        raise DlreproError(f"{path}: not a loadable weights-only state_dict, refused without "
+                           f"running any of it ({_load_error(exc)})") from exc
+    if not isinstance(state, dict):
+        raise DlreproError(f"{path}: not a state_dict (a dict of named tensors) but a "
+                           f"{type(state).__name__}")
+    for key, value in state.items():
+        if not (isinstance(key, str) and isinstance(value, torch.Tensor)):
+            raise DlreproError(f"{path}: not a state_dict (a dict of named tensors): entry "
+                               f"{key!r} is a {type(value).__name__}")
     try:
         model.load_state_dict(state, strict=True)
     except (RuntimeError, TypeError) as exc:
