@@ -73,7 +73,7 @@ def rule_of(slurm_job: dict) -> str:
     return re.match(r"rule_(\w+?)(_wildcards_|$)", slurm_job["Comment"]).group(1)
 
 
-def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_runs, slurm, tmp_path):
+def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_build, slurm, tmp_path):
     repo = copy_repo(tmp_path)
     gpu_rules = {r for r, res in job_resources(repo, *SMOKE) if res.get("gpu")}
     planned = [r for r, _ in job_resources(repo, "--workflow-profile", PROFILE, *SMOKE)]
@@ -101,7 +101,7 @@ def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_runs, slu
 
     # same bytes as the local run, provenance records included: the command line, threads and
     # device (cpu: torch is a CPU build) are the same under SLURM
-    local, cluster = artifact_hashes(smoke_runs[0]), artifact_hashes(repo)
+    local, cluster = artifact_hashes(smoke_build), artifact_hashes(repo)
     differing = sorted(k for k in local.keys() | cluster.keys() if local.get(k) != cluster.get(k))
     assert len(local) >= 30
     assert not differing, f"SLURM build differs from the local build: {differing}"

@@ -26,15 +26,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SMOKE, artifact_hashes, clone_built, planned_jobs, run, tool_env
+from conftest import (RECORDS_OF_THE_COMMAND, SMOKE, artifact_hashes, clone_built, planned_jobs,
+                      run, tool_env)
 
 MODEL = "vanilla_cnn"
 RULE = "slash_train_cnn"
 STAGE = f"{RULE}-{MODEL}"  # dvc.yaml names one stage per wildcard value: <rule>-<value>
 OTHER_STAGE = f"{RULE}-custom_cnn"  # independent of the killed job
 SPLIT = "data/processed/slash/split.npz"  # the training job's input
-# provenance records and the report hold the command line (snakemake vs dvc differ)
-RECORDS_OF_THE_COMMAND = ("results/slash/provenance/", "results/quora/provenance/", "results/report/")
 POLL_S = 0.001  # polling interval of the /proc watchers (a poll, not a wait for something)
 
 
@@ -278,7 +277,7 @@ class Killed:
 
 
 @pytest.fixture(scope="module")
-def snakemake_killed(smoke_runs, tmp_path_factory) -> Killed:
+def snakemake_killed(smoke_build, tmp_path_factory) -> Killed:
     """A build that has got as far as the two CNN trainings (a built tree with their outputs
     and everything downstream deleted), resumed with --keep-going; the vanilla_cnn training
     is killed with SIGKILL mid-job. --keep-going lets every independent job (the other CNN)
@@ -286,7 +285,7 @@ def snakemake_killed(smoke_runs, tmp_path_factory) -> Killed:
 
     (Not `--forcerun` on the built tree: after the kill, Snakemake would find the old
     downstream outputs up to date and not recreate the killed job's missing ones at all.)"""
-    repo = clone_built(smoke_runs[0], tmp_path_factory.mktemp("sm_kill") / "repo")
+    repo = clone_built(smoke_build, tmp_path_factory.mktemp("sm_kill") / "repo")
     for stage in {STAGE, OTHER_STAGE} | dependants(repo, STAGE):
         for out in declared_outputs(repo, stage):
             (repo / out).unlink()
@@ -299,20 +298,20 @@ def snakemake_killed(smoke_runs, tmp_path_factory) -> Killed:
 
 
 def test_snakemake_kill9_fails_only_the_killed_job_and_leaves_none_of_its_outputs(
-        snakemake_killed, smoke_runs):
+        snakemake_killed, smoke_build):
     k = snakemake_killed
     assert k.returncode != 0 and f"Error in rule {RULE}" in k.log and f"model={MODEL}" in k.log, k.log[-3000:]
     # Snakemake removes the outputs of a failed job; the job died before writing any, so not
     # even an atomic_path temp (.weights.pt.XXXX.tmp) is left beside them
     assert k.leftovers == [], k.leftovers
     # the independent job that ran alongside finished, with the reference bytes
-    assert differing(k.repo, smoke_runs[0], declared_outputs(k.repo, OTHER_STAGE)) == []
+    assert differing(k.repo, smoke_build, declared_outputs(k.repo, OTHER_STAGE)) == []
     # the failed run released its lock: nothing stale blocks the rerun
     assert list((k.repo / ".snakemake" / "locks").iterdir()) == []
 
 
 def test_snakemake_rerun_after_kill9_redoes_only_that_job_and_refuses_a_second_run(
-        snakemake_killed, smoke_runs):
+        snakemake_killed, smoke_build):
     k = snakemake_killed
     expected = {RULE: 1, **{d: 1 for d in dependants(k.repo, STAGE)}}
     assert expected == {RULE: 1, "slash_figures": 1, "slash_compare": 1, "report": 1}
@@ -340,7 +339,7 @@ def test_snakemake_rerun_after_kill9_redoes_only_that_job_and_refuses_a_second_r
         code, log = first.finish()
     assert code == 0, log[-3000:]
     assert f"--model {MODEL}" in log and "--model custom_cnn" not in log
-    assert artifact_hashes(k.repo) == artifact_hashes(smoke_runs[0])
+    assert artifact_hashes(k.repo) == artifact_hashes(smoke_build)
     assert planned_jobs(k.repo, *SMOKE) == {}
 
 
@@ -372,7 +371,7 @@ def test_dvc_kill9_leaves_no_output_a_sound_cache_and_the_stage_to_redo(dvc_kill
     assert k.changed_after == {STAGE} | dependants(k.repo, STAGE)
 
 
-def test_second_dvc_repro_is_refused_and_the_first_completes(dvc_killed, smoke_runs):
+def test_second_dvc_repro_is_refused_and_the_first_completes(dvc_killed, smoke_build):
     """`dvc repro` holds the repository lock (.dvc/tmp/lock) except while a stage's command
     runs; then the stage's outputs are write-locked in .dvc/tmp/rwlock instead. A second
     `dvc repro` is refused in both phases, each with its own message.
@@ -406,12 +405,12 @@ def test_second_dvc_repro_is_refused_and_the_first_completes(dvc_killed, smoke_r
     assert dvc_changed_stages(repo) == set()
     assert dvc_cache_problems(repo) == []
     ours = artifact_hashes(repo, exclude=RECORDS_OF_THE_COMMAND)
-    assert ours == artifact_hashes(smoke_runs[0], exclude=RECORDS_OF_THE_COMMAND)
+    assert ours == artifact_hashes(smoke_build, exclude=RECORDS_OF_THE_COMMAND)
 
 
 @pytest.mark.parametrize("wait_for_lock", [False, True], ids=["default", "wait-for-lock"])
 def test_second_dvc_repro_holding_the_lock_when_the_first_needs_it_back(
-        dvc_smoke_build, smoke_runs, tmp_path, wait_for_lock):
+        dvc_smoke_build, smoke_build, tmp_path, wait_for_lock):
     """The other order: run 2 starts while run 1 is inside a stage's command (repository lock
     released), takes the repository lock, and still holds it when run 1's command ends and
     run 1 needs the lock back to record the stage. By default DVC retries for 3 s and then
@@ -447,4 +446,4 @@ def test_second_dvc_repro_holding_the_lock_when_the_first_needs_it_back(
     assert dvc_changed_stages(repo) == set()
     assert dvc_cache_problems(repo) == []
     ours = artifact_hashes(repo, exclude=RECORDS_OF_THE_COMMAND)
-    assert ours == artifact_hashes(smoke_runs[0], exclude=RECORDS_OF_THE_COMMAND)
+    assert ours == artifact_hashes(smoke_build, exclude=RECORDS_OF_THE_COMMAND)

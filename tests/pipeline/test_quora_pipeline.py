@@ -12,8 +12,8 @@ from conftest import ROOT, SMOKE, artifact_hashes, copy_repo, run, snakemake, to
 MIRROR = ROOT.parent / "shared" / "data" / "raw"
 
 
-def test_quora_smoke_outputs(smoke_runs):
-    repo = smoke_runs[0]
+def test_quora_smoke_outputs(smoke_build):
+    repo = smoke_build
     comparison = pd.read_csv(repo / "results/quora/comparison.csv", keep_default_na=False)
     assert len(comparison) == 17
     # offline default data: numeric claims are not comparable, orderings are judged

@@ -29,6 +29,12 @@ def configure(seed: int, threads: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
 
+    # Libraries loaded later in the step (scikit-learn's OpenMP in t-SNE, say) read these at
+    # load time; threadpoolctl only reaches pools already loaded. Snakemake sets them for its
+    # jobs, DVC does not: without this, t-SNE used every core under `dvc repro` and its bytes
+    # differed from the Snakemake build's.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=threads)
