@@ -26,6 +26,23 @@ class OutputFile(str):
     """A path the step writes (hashed into provenance after the step)."""
 
 
+# file-argument kinds for add_step: IN/OUT one path, INS/OUTS one or more
+IN, OUT = (InputFile, False), (OutputFile, False)
+INS, OUTS = (InputFile, True), (OutputFile, True)
+
+
+def add_step(steps, name: str, help: str, func: Callable, **files) -> argparse.ArgumentParser:
+    """Declare `dlrepro <study> <name> --flag PATH ...`: each keyword is a required file flag
+    (`under_score` -> `--under-score`) of kind IN/OUT/INS/OUTS. Returns the parser, for any
+    further non-file options."""
+    p = steps.add_parser(name, help=help)
+    for flag, (kind, many) in files.items():
+        p.add_argument(f"--{flag.replace('_', '-')}", type=kind, required=True,
+                       nargs="+" if many else None)
+    p.set_defaults(func=func)
+    return p
+
+
 @dataclass
 class Context:
     params: dict  # effective, validated params (all sections)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from dlrepro.core.step import InputFile, OutputFile
+from dlrepro.core.step import IN as I, INS, OUT as O, add_step
 
 KINDS = ("uniform", "bootstrap")
 
 
 def add_steps(steps) -> None:
     def step(name, help, func, **files):
-        p = steps.add_parser(name, help=help)
-        for flag, (kind, many) in files.items():
-            p.add_argument(f"--{flag.replace('_', '-')}", type=kind, required=True,
-                           nargs="+" if many else None)
-        p.set_defaults(func=func)
-        return p
+        return add_step(steps, name, help, func, **files)
 
-    I, O = (InputFile, False), (OutputFile, False)
     step("baseline", "train the baseline ConvNet", baseline,
          data=I, weights=O, metrics=O, history=O)
     step("attack", "FGSM adversarials of the test set on the baseline; accuracy vs eps", attack,
@@ -27,7 +21,7 @@ def add_steps(steps) -> None:
     p.add_argument("--kind", choices=KINDS, required=True)
     p.add_argument("--member", type=int, required=True)
     step("ensemble", "mean and max ensembles of the saved members", ensemble,
-         data=I, examples=I, baseline=I, members=(InputFile, True), table=O, metrics=O)
+         data=I, examples=I, baseline=I, members=INS, table=O, metrics=O)
     step("tsne", "t-SNE of the baseline's last hidden layer, normal and adversarial", tsne,
          data=I, examples=I, weights=I, out=O)
     step("compare", "results table, metrics.json, post-vs-ours comparison", compare,
