@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dlrepro.paths import MEASUREMENTS
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: snakemake, dvc, dlrepro
 
@@ -58,7 +60,8 @@ RECORDS_OF_THE_COMMAND = ("results/*/provenance/*", "results/report/*")
 
 def artifact_hashes(repo: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]:
     """sha256 of every file under data/ and results/ (the pipeline's artifacts), except paths
-    matching the `exclude` glob patterns."""
+    matching the `exclude` glob patterns and the wall-clock measurements (paths.MEASUREMENTS)."""
+    exclude = (*exclude, *MEASUREMENTS)
     hashes = {}
     for top in ("data", "results"):
         for path in sorted((repo / top).rglob("*")):

@@ -23,6 +23,18 @@ STUDIES = {
     "slash": "dlrepro.studies.slash.cli",
     "quora": "dlrepro.studies.quora.cli",
     "adversarial": "dlrepro.studies.adversarial.cli",
+    "kernels": "dlrepro.studies.kernels.cli",
+    "correlation": "dlrepro.studies.correlation.cli",
+    "dilation": "dlrepro.studies.dilation.cli",
+    "random_dilation": "dlrepro.studies.random_dilation.cli",
+    "selu": "dlrepro.studies.selu.cli",
+    "shattered": "dlrepro.studies.shattered.cli",
+    "memorization": "dlrepro.studies.memorization.cli",
+    "pca_prob": "dlrepro.studies.pca_prob.cli",
+    "skm": "dlrepro.studies.skm.cli",
+    "corrviz": "dlrepro.studies.corrviz.cli",
+    "polysim": "dlrepro.studies.polysim.cli",
+    "feedback_loop": "dlrepro.studies.feedback_loop.cli",
 }
 
 

@@ -8,5 +8,10 @@ SCHEMA = ROOT / "workflow" / "schemas" / "params.schema.yaml"
 DEFAULT_PARAMS = Path("params.yaml")  # relative to the working directory, like DVC's default
 
 
+# Outputs that record a measurement of the run itself (wall-clock seconds): they differ from run
+# to run by nature, so byte-for-byte checks (verify, the tests' build comparisons) skip them.
+MEASUREMENTS = ("results/*/timing.json", "results/*/models/*/timing.json")
+
+
 def study_dir(study: str) -> Path:
     return PACKAGE / "studies" / study

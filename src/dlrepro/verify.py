@@ -9,6 +9,7 @@ platform, library versions, thread count and device each one ran with.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ import yaml
 
 from dlrepro.data.fetch import MIRROR_ENV, resolve_mirror
 from dlrepro.errors import DlreproError
+from dlrepro.paths import MEASUREMENTS
 from dlrepro.tools import dvc_stale_stages, run_tool, tool_env
 
 
@@ -62,12 +64,15 @@ def copy_checkout(root: Path, dest: Path) -> None:
 
 
 def compare(lock: dict[str, tuple[str, str]], rebuilt: Path, full: bool) -> dict[str, list]:
-    """Each locked output as matching, differing, missing (full build only) or not rebuilt."""
-    result = {"match": [], "differ": [], "missing": [], "skipped": []}
+    """Each locked output as matching, differing, missing (full build only), not rebuilt, or a
+    wall-clock measurement (present, not compared: it differs run to run by nature)."""
+    result = {"match": [], "differ": [], "missing": [], "skipped": [], "measured": []}
     for path, (stage, md5) in sorted(lock.items()):
         file = rebuilt / path
         if not file.is_file():
             result["missing" if full else "skipped"].append(path)
+        elif any(fnmatch.fnmatch(path, m) for m in MEASUREMENTS):
+            result["measured"].append(path)
         elif md5_file(file) == md5:
             result["match"].append(path)
         else:
@@ -128,7 +133,8 @@ def main(args, params=None) -> int:
 
     result = compare(lock, scratch, full=not args.targets)
     print(f"verify: {len(result['match'])} outputs match dvc.lock, {len(result['differ'])} differ, "
-          f"{len(result['missing'])} missing, {len(result['skipped'])} not rebuilt (not targeted)")
+          f"{len(result['missing'])} missing, {len(result['skipped'])} not rebuilt (not targeted), "
+          f"{len(result['measured'])} wall-clock measurements not compared")
     for path in result["differ"]:
         print(f"DIFFERS  {path}  (stage {lock[path][0]})")
         print("\n".join(explain(path, lock, root, scratch)))

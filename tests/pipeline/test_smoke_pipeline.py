@@ -66,8 +66,10 @@ def test_changing_a_code_file_reruns_its_rules_only(smoke_build, tmp_path):
 
     train = repo / "src/dlrepro/studies/slash/train.py"
     train.write_text(train.read_text() + "\n# edited\n")
+    # the kernels study draws the slash study's trained vanilla_cnn: its figures follow
     assert planned_jobs(repo, *SMOKE) == {"slash_fit_sklearn": 7, "slash_train_cnn": 2,
-                                          "slash_compare": 1, "slash_figures": 1, "report": 1}
+                                          "slash_compare": 1, "slash_figures": 1,
+                                          "kernels_figures": 1, "report": 1}
 
 
 def test_invalid_params_stop_before_any_job(tmp_path):

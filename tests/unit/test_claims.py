@@ -70,6 +70,21 @@ def test_verdict_at_least(ours, expected):
     assert verdict(0.9, ours, {"at_least": True}) is expected
 
 
+@pytest.mark.parametrize("tol,ours,expected", [
+    ({"below": 5}, 4.9, True), ({"below": 5}, 5, False), ({"above": 0.1}, 0.11, True),
+    ({"above": 0.1}, 0.1, False), ({"above": 0.1}, -1, False)])
+def test_verdict_below_and_above_ignore_the_post(tol, ours, expected):
+    assert verdict(float("nan"), ours, tol) is expected
+
+
+def test_compare_qualitative_post_with_above():
+    claims = {"claims": [{"claim": "c", "post": "often", "ours": "x",
+                          "tolerance": {"above": 0.1, "why": "w"}}]}
+    row = compare(claims, {"x": 0.25}).iloc[0]
+    assert (row["post"], row["ours"], row["tolerance"], row["verdict"]) == ("often", "0.25", "ours > 0.1", "reproduced")
+    assert compare(claims, {"x": 0.05}).iloc[0]["verdict"] == "differs"
+
+
 def test_verdict_ignores_the_why_field():
     assert verdict(1, 1, {"abs": 0, "why": "fixed"}) is True
 

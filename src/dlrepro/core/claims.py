@@ -42,6 +42,8 @@ def _describe_tolerance(tol: Mapping[str, Any]) -> str:
         return "ours ≥ post"
     if "below" in tol:
         return f"ours < {tol['below']}"
+    if "above" in tol:
+        return f"ours > {tol['above']}"
     raise DlreproError(f"unknown tolerance {dict(tol)}")
 
 
@@ -54,8 +56,11 @@ def verdict(post: float, ours: float, tol: Mapping[str, Any]) -> bool:
         return ours <= post
     if "at_least" in tol:
         return ours >= post
-    if "below" in tol:  # for qualitative claims ("Fail"): the post's value is not a number
+    # below/above: for qualitative claims ("Fail", "a limited number"): the post has no number
+    if "below" in tol:
         return ours < tol["below"]
+    if "above" in tol:
+        return ours > tol["above"]
     raise DlreproError(f"unknown tolerance {dict(tol)}")
 
 
@@ -125,9 +130,19 @@ def compare(claims: dict, metrics: Mapping, params: Mapping | None = None) -> pd
         else:
             tol = c["tolerance"]
             row["tolerance"] = _describe_tolerance(tol)
-            post = float("nan") if "below" in tol else float(c["post"])
+            post = float("nan") if {"below", "above"} & set(tol) else float(c["post"])
             ok = ours is not None and verdict(post, float(ours), tol)
             row["verdict"] = "reproduced" if ok else "differs"
             row["reason"] = tol.get("why", "")
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write_results(args, result: dict, table: pd.DataFrame, params: Mapping | None) -> None:
+    """A compare step's three outputs: args.table (our results), args.summary (metrics.json,
+    what claims' `ours` paths point into) and args.comparison (post vs ours, from args.claims)."""
+    from dlrepro.core import io
+
+    io.write_csv(args.table, table)
+    io.write_json(args.summary, result)
+    io.write_csv(args.comparison, compare(load_claims(args.claims), result, params))

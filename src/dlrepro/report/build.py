@@ -22,6 +22,8 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#
 img{max-width:100%;border:1px solid #eee}code,pre{background:#f6f6f6}pre{padding:.5rem;
 overflow-x:auto}.verdict-reproduced{color:#176117}.verdict-differs{color:#9a1c1c}"""
 
+FIGURE_TYPES = ("png", "gif")
+
 VERDICT_ICON = {"reproduced": "✅ reproduced", "differs": "❌ differs",
                 "not comparable": "➖ not comparable"}
 
@@ -76,7 +78,9 @@ def study_markdown(study: str, results: Path, out_dir: Path) -> tuple[str, str]:
             parts += [f"## {extra.stem.replace('_', ' ').capitalize()}",
                       _md_table(pd.read_csv(extra, keep_default_na=False))]
     parts += ["## Figures"]
-    for fig in sorted((sdir / "figures").glob("*.png")):
+    # PNG figures, and animated GIFs (shown the same way: browsers animate an <img> GIF)
+    figures = [f for ext in FIGURE_TYPES for f in (sdir / "figures").glob(f"*.{ext}")]
+    for fig in sorted(figures):
         caption = caption_file(study, fig.name).read_text().strip()
         parts += [f"![{fig.stem}]({(rel / 'figures' / fig.name).as_posix()})", f"*{caption}*"]
     parts += ["## Discussion", (study_dir(study) / "page.md").read_text().strip()]

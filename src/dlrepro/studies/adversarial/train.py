@@ -7,6 +7,8 @@ it is the same on any device. Same seed + same thread count -> bit-identical wei
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -35,6 +37,7 @@ def train_classifier(
     adversarial_eps: float | None = None,
     adversarial_weight: float = 0.5,
     desc: str = "train",
+    on_epoch: Callable[[int, nn.Module], bool | None] | None = None,
 ) -> list[dict]:
     """Adam + cross-entropy over seeded mini-batches; one row {epoch, loss, train_acc} per epoch.
 
@@ -43,7 +46,9 @@ def train_classifier(
     loss = (1 - w) CE(clean, y) + w CE(adversarial, y) in train mode (true labels y in both).
     loss: the epoch's mean training loss per example (the combined loss when adversarial).
     train_acc: running accuracy on the clean batches during the epoch (train mode, dropout on,
-    weights still moving): free, and slightly below the end-of-epoch accuracy."""
+    weights still moving): free, and slightly below the end-of-epoch accuracy.
+    on_epoch(epoch, model): called after each epoch (e.g. to snapshot weights); must not train.
+    If it returns True, training stops after that epoch (e.g. once the training set is fit)."""
     if len(x) != len(y) or len(x) == 0:
         raise DlreproError(f"train_classifier: {len(x)} inputs and {len(y)} labels")
     if adversarial_eps is not None and not 0.0 <= adversarial_weight <= 1.0:
@@ -84,6 +89,8 @@ def train_classifier(
             correct += (logits.detach().argmax(1) == yb).sum()
         history.append({"epoch": epoch, "loss": float(total_loss) / len(x),
                         "train_acc": int(correct) / len(x)})
+        if on_epoch is not None and on_epoch(epoch, model):
+            break
     return history
 
 

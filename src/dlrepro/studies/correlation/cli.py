@@ -1,0 +1,66 @@
+"""Steps of the correlation study, as `dlrepro correlation <step>` sub-commands (one per rule)."""
+
+from __future__ import annotations
+
+from dlrepro.core.step import IN as I, OUT as O, add_step
+
+IDENTITIES = ("correlate2d", "convolve2d", "convolve2d_flipped", "correlate2d_same")
+UNFLIPPED_MIN = "smallest repeat of max |conv2d - convolve2d|"
+
+
+def add_steps(steps) -> None:
+    add_step(steps, "measure", "conv2d vs correlate2d / convolve2d on seeded random cases; comparison",
+             measure, claims=I, table=O, summary=O, comparison=O)
+    add_step(steps, "figures", "an asymmetric kernel: conv2d, correlate2d, convolve2d, convolve2d flipped",
+             figures, figure=O)
+
+
+def measure_cases(seed: int, cases: list, repeats: int):
+    """One row per (image shape, kernel shape): the largest differences over `repeats` seeded
+    random images and kernels."""
+    import pandas as pd
+
+    from dlrepro.core.determinism import stream_seed
+    from dlrepro.studies.correlation.identities import differences, random_case
+
+    rows = []
+    for ih, iw, kh, kw in cases:
+        name = f"image {ih}x{iw}, kernel {kh}x{kw}"
+        diffs = [differences(*random_case(stream_seed(seed, "correlation", name, str(r)),
+                                          (ih, iw), (kh, kw))) for r in range(repeats)]
+        row = {"case": name, "repeats": repeats}
+        for key in IDENTITIES:
+            row[f"max |conv2d - {key}|"] = max(d[key] for d in diffs) if key in diffs[0] else None
+        # the difference that should be large: its smallest over the repeats
+        row[UNFLIPPED_MIN] = min(d["convolve2d"] for d in diffs)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def measure(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.core.claims import compare as compare_claims, load_claims
+    from dlrepro.core.torch_utils import setup
+
+    setup(ctx)
+    p = ctx.params["correlation"]
+    table = measure_cases(ctx.seed, p["cases"], p["repeats"])
+    column = {key: table[f"max |conv2d - {key}|"] for key in IDENTITIES}
+    result = {
+        "cases": len(table), "repeats": p["repeats"],
+        "max_diff": {key: float(col.max()) for key, col in column.items() if col.notna().any()},
+        # the unflipped convolution's SMALLEST difference: it differs in every case
+        "min_diff": {"convolve2d": float(table[UNFLIPPED_MIN].min())},
+    }
+    io.write_csv(args.table, table)
+    io.write_json(args.summary, result)
+    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
+
+
+def figures(args, ctx) -> None:
+    from dlrepro.core.torch_utils import setup
+    from dlrepro.studies.correlation import figures as fig
+    from dlrepro.studies.correlation.identities import asymmetric_example
+
+    setup(ctx)
+    fig.asymmetric(*asymmetric_example(), args.figure)

@@ -1,0 +1,1 @@
+"""The five correlation-matrix heat-map rules of "Tips for Visualizing Correlation Matrices"."""

@@ -1,0 +1,1 @@
+"""fast.ai lesson 1's predictive-policing feedback loop, as a simulation."""

@@ -1,0 +1,1 @@
+"""Memorization study ("Understanding deep learning requires rethinking generalization", post 003)."""

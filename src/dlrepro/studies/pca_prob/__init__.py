@@ -1,0 +1,1 @@
+"""PCA as a probability distribution (probabilistic PCA) on MNIST: samples and outliers."""

@@ -1,0 +1,78 @@
+"""Steps of the pca_prob study, as `dlrepro pca_prob <step>` sub-commands."""
+
+from __future__ import annotations
+
+from dlrepro.core.step import IN, OUT, add_step
+
+
+def add_steps(steps) -> None:
+    add_step(steps, "fit", "probabilistic PCA of MNIST; samples; log-likelihood of digits and outliers",
+             fit, data=IN, claims=IN, scores=OUT, table=OUT, summary=OUT, comparison=OUT)
+    add_step(steps, "figures", "samples, log-likelihood histograms, ROC curves", figures,
+             scores=IN, summary=IN, samples=OUT, likelihoods=OUT, roc=OUT)
+
+
+def _images(arrays: dict, split: str, n: int):
+    return arrays[f"x_{split}"][:n].reshape(-1, 28 * 28).astype("float64") / 255.0
+
+
+def fit(args, ctx) -> None:
+    import numpy as np
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+
+    from dlrepro.core import io
+    from dlrepro.core.claims import write_results
+    from dlrepro.core.determinism import rng, stream_seed
+    from dlrepro.studies.pca_prob import model
+
+    p = ctx.params["pca_prob"]
+    arrays = io.read_npz(args.data, ("x_train", "y_train", "x_test", "y_test"))
+    train, test = _images(arrays, "train", p["train_size"]), _images(arrays, "test", p["test_size"])
+    y_train, y_test = arrays["y_train"][: len(train)], arrays["y_test"][: len(test)]
+    pca = model.fit(train, p["components"], stream_seed(ctx.seed, "pca_prob", "fit"))
+    scores = {"test": pca.score_samples(test)}
+    rows = []
+
+    def row(kind, digits, outliers):
+        labels = np.r_[np.ones(len(digits)), np.zeros(len(outliers))]
+        return {"outliers": kind, "n": len(outliers), "mean_loglik_digits": float(digits.mean()),
+                "mean_loglik_outliers": float(outliers.mean()),
+                "roc_auc": float(roc_auc_score(labels, np.r_[digits, outliers]))}
+
+    for kind in model.OUTLIER_KINDS:
+        bad = model.outliers(kind, test, rng(ctx.seed, "pca_prob", kind))
+        scores[kind] = pca.score_samples(bad)
+        rows.append(row(kind, scores["test"], scores[kind]))
+    # a harder case: a digit class the Gaussian never saw, against the classes it did
+    novel = p["novel_digit"]
+    without = model.fit(train[y_train != novel], p["components"], stream_seed(ctx.seed, "pca_prob", "novel"))
+    held_out = without.score_samples(test)
+    scores["novel_digit"] = held_out[y_test == novel]
+    scores["novel_fit_digits"] = held_out[y_test != novel]
+    rows.append(row("novel_digit", scores["novel_fit_digits"], scores["novel_digit"]))
+    draws = rng(ctx.seed, "pca_prob", "samples")
+    summary = {"components": int(pca.n_components_),
+               "explained_variance_ratio": float(pca.explained_variance_ratio_.sum()),
+               "noise_variance": float(pca.noise_variance_),
+               "train_mean_loglik": float(pca.score(train)),
+               "outliers": {r["outliers"]: r for r in rows}, "params": p}
+    io.write_npz(args.scores, **{f"loglik/{k}": v for k, v in scores.items()},
+                 samples=model.sample(pca, draws, p["samples"], with_noise=False),
+                 samples_noisy=model.sample(pca, draws, p["samples"], with_noise=True),
+                 mean=pca.mean_)
+    write_results(args, summary, pd.DataFrame(rows), ctx.params)
+
+
+def figures(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.studies.pca_prob import figures as fig
+    from dlrepro.studies.pca_prob.model import OUTLIER_KINDS
+
+    keys = ("samples", "samples_noisy", "mean", "loglik/test", "loglik/novel_digit",
+            "loglik/novel_fit_digits", *(f"loglik/{k}" for k in OUTLIER_KINDS))
+    scores = io.read_npz(args.scores, keys)
+    summary = io.read_json(args.summary)
+    fig.samples(scores, args.samples)
+    fig.likelihoods(scores, args.likelihoods)
+    fig.roc(scores, summary, args.roc)

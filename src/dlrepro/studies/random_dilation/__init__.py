@@ -1,0 +1,2 @@
+"""BesNet's random temporal dilation ("Random Dilation Networks for Action Recognition in
+Videos") on a synthetic video-action set."""

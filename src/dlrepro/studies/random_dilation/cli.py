@@ -1,0 +1,153 @@
+"""Steps of the random_dilation study, as `dlrepro random_dilation <step>` sub-commands."""
+
+from __future__ import annotations
+
+from dlrepro.core.step import IN as I, INS, OUT as O, add_step
+
+STUDY = "random_dilation"
+
+
+def add_steps(steps) -> None:
+    from dlrepro.studies.random_dilation.models import VARIANTS
+
+    def step(name, help, func, **files):
+        return add_step(steps, name, help, func, **files)
+
+    step("generate", "the synthetic video-action set (train/val/test)", generate, out=O)
+    step("pretrain", "the 2D bottleneck net on single frames (blob position cell)", pretrain,
+         data=I, weights=O, metrics=O)
+    p = step("train", "one variant under one run seed; test accuracy overall and per stride",
+             train, data=I, pretrained=I, weights=O, metrics=O)
+    p.add_argument("--variant", choices=VARIANTS, required=True)
+    p.add_argument("--run", type=int, required=True)
+    step("compare", "mean +- std over runs per variant, metrics.json, post-vs-ours", compare,
+         runs=INS, pretrain=I, claims=I, table=O, summary=O, comparison=O)
+    step("figures", "sample clips, accuracy per variant, per stride, learning curves", figures,
+         data=I, summary=I, runs=INS, samples=O, accuracy=O, strides=O, curves=O)
+
+
+def _p(ctx) -> dict:
+    return ctx.params[STUDY]
+
+
+def generate(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.studies.random_dilation.data import generate as make
+
+    io.write_npz(args.out, **make(ctx.seed, _p(ctx)["data"]))
+
+
+def _frame_net(ctx):
+    from dlrepro.studies.random_dilation.data import GRID
+    from dlrepro.studies.random_dilation.models import FrameNet
+
+    return FrameNet(**_p(ctx)["model"], n_out=GRID**2)
+
+
+def _frames(path, split: str, size: int, limit: int | None = None):
+    """Single frames of a split with their blob-position cell, the first `limit` of a fixed
+    seeded shuffle (so pretraining sees frames of many clips)."""
+    import numpy as np
+    import torch
+
+    from dlrepro.studies.random_dilation.data import load, position_cells
+
+    x, _, _, centres = load(path, split)
+    n, _, t, h, w = x.shape
+    frames = x.transpose(1, 2).reshape(n * t, 1, h, w)
+    cells = torch.from_numpy(position_cells(centres, size).reshape(-1))
+    idx = torch.from_numpy(np.random.default_rng(0).permutation(n * t)[:limit])
+    return frames[idx], cells[idx]
+
+
+def pretrain(args, ctx) -> None:
+    import torch
+
+    from dlrepro.core import io
+    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.torch_utils import save_weights, setup, trainable_parameters
+    from dlrepro.studies.random_dilation.train import accuracy, fit
+
+    device = setup(ctx)
+    p = _p(ctx)
+    size = p["data"]["size"]
+    x, y = _frames(args.data, "train", size, p["pretrain"]["frames"])
+    x_val, y_val = _frames(args.data, "val", size)
+    seed = stream_seed(ctx.seed, STUDY, "pretrain")
+    torch.manual_seed(seed)
+    net = _frame_net(ctx)
+    history = fit(net, x, y, x_val, y_val, p["pretrain"], seed, device, "pretrain")
+    save_weights(args.weights, net)
+    io.write_json(args.metrics, {"frames": len(y), "val_cell_acc": accuracy(net, x_val, y_val),
+                                 "parameters": trainable_parameters(net), "history": history})
+
+
+def train(args, ctx) -> None:
+    import torch
+
+    from dlrepro.core import io
+    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.torch_utils import load_weights, save_weights, setup, trainable_parameters
+    from dlrepro.studies.random_dilation.data import CLASSES, load
+    from dlrepro.studies.random_dilation.models import (VARIANT_DILATION, BesNet, FrameMLP,
+                                                        frame_features, inflate)
+    from dlrepro.studies.random_dilation.train import (accuracy, by_stride, fit,
+                                                       single_dilation_accuracy)
+
+    device = setup(ctx)
+    p = _p(ctx)
+    splits = {s: load(args.data, s) for s in ("train", "val", "test")}
+    net2d = load_weights(args.pretrained, _frame_net(ctx))
+    # one seed per run, shared by every variant (same head init and batch order: paired runs)
+    seed = stream_seed(ctx.seed, STUDY, "run", str(args.run))
+    torch.manual_seed(seed)
+    extra = {}
+    if args.variant == "frame_mlp":
+        inputs = {s: frame_features(net2d, d[0]) for s, d in splits.items()}
+        model = FrameMLP(p["model"]["width"], p["frame_mlp"]["hidden"], len(CLASSES))
+        training = p["frame_mlp"]
+    else:
+        inputs = {s: d[0] for s, d in splits.items()}
+        model = BesNet(**p["model"], n_classes=len(CLASSES),
+                       dilation=VARIANT_DILATION[args.variant])
+        model.features.load_state_dict(inflate(net2d.features.state_dict()))
+        model.set_generator(torch.Generator().manual_seed(
+            stream_seed(ctx.seed, STUDY, "dilation", str(args.run))))
+        training = p["training"]
+    (_, y, _, _), (_, y_val, _, _), (_, y_test, stride_test, _) = splits.values()
+    history = fit(model, inputs["train"], y, inputs["val"], y_val, training, seed, device,
+                  f"{args.variant}-{args.run}")
+    if args.variant == "random_dilation":
+        extra["test_acc_single_dilation"] = single_dilation_accuracy(model, inputs["test"], y_test)
+        extra["dilations_drawn"] = {str(d): sum(c.drawn.count(d) for c in model.temporal_convs())
+                                    for d in (1, 2)}
+    save_weights(args.weights, model)
+    io.write_json(args.metrics, {
+        "variant": args.variant, "run": args.run, "parameters": trainable_parameters(model),
+        "test_acc": accuracy(model, inputs["test"], y_test),
+        "test_acc_by_stride": by_stride(model, inputs["test"], y_test, stride_test),
+        "history": history, **extra})
+
+
+def compare(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.core.claims import write_results
+    from dlrepro.studies.random_dilation.compare import summarise
+
+    table, summary = summarise([io.read_json(path) for path in args.runs])
+    summary["pretrain"] = {k: v for k, v in io.read_json(args.pretrain).items() if k != "history"}
+    write_results(args, summary, table, ctx.params)
+
+
+def figures(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.studies.random_dilation import figures as fig
+    from dlrepro.studies.random_dilation.data import KEYS
+
+    data = io.read_npz(args.data, KEYS)
+    summary = io.read_json(args.summary)
+    runs = [io.read_json(path) for path in args.runs]
+    fig.samples(data, args.samples)
+    fig.accuracy(summary, args.accuracy)
+    fig.by_stride(summary, args.strides)
+    fig.learning_curves(runs, args.curves)

@@ -1,0 +1,106 @@
+"""Figures: sample clips per class, accuracy per variant (runs + spread, the post's Kinetics
+numbers beside), accuracy per frame-rate stride, learning curves."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from dlrepro.core.plotting import save_png
+from dlrepro.studies.random_dilation.compare import LABELS
+from dlrepro.studies.random_dilation.data import CLASSES
+from dlrepro.studies.random_dilation.models import VARIANTS
+
+# the post's Kinetics top-1 (a different dataset: shown beside ours, never on the same axis)
+POST_TOP1 = {"no_dilation": 0.70, "dilation2": 0.68, "random_dilation": 0.74, "frame_mlp": 0.65}
+COLOURS = {"no_dilation": "tab:blue", "dilation2": "tab:orange", "random_dilation": "tab:green",
+           "frame_mlp": "tab:grey"}
+SHORT = {"no_dilation": "no dilation", "dilation2": "dilation 2", "random_dilation": "random",
+         "frame_mlp": "frame MLP"}
+
+
+def samples(data: dict, path, columns: int = 8) -> None:
+    """One test clip per class (stride 1 where there is one): evenly spaced frames, then the
+    blob's path over the whole clip (start: circle, end: cross)."""
+    x, y, stride, centres = (data[f"{k}_test"] for k in ("x", "y", "stride", "centres"))
+    frames = x.shape[1]
+    cols = np.unique(np.linspace(0, frames - 1, min(columns, frames)).round().astype(int))
+    fig, axes = plt.subplots(len(CLASSES), len(cols) + 1,
+                             figsize=(1.1 * (len(cols) + 1), 1.15 * len(CLASSES)), squeeze=False)
+    for c, name in enumerate(CLASSES):
+        of_class = np.flatnonzero(y == c)
+        if len(of_class) == 0:
+            continue
+        slow = of_class[stride[of_class] == stride.min()]
+        i = (slow if len(slow) else of_class)[0]
+        for j, t in enumerate(cols):
+            axes[c, j].imshow(x[i, t], cmap="gray", vmin=0, vmax=255)
+            if c == 0:
+                axes[c, j].set_title(f"t={t}")
+        path_ax = axes[c, -1]
+        path_ax.imshow(x[i].max(0), cmap="gray", vmin=0, vmax=255)
+        path_ax.plot(centres[i, :, 0], centres[i, :, 1], "-", color="tab:red", lw=1)
+        path_ax.plot(*centres[i, 0], "o", color="tab:red", ms=3, mfc="none")
+        path_ax.plot(*centres[i, -1], "x", color="tab:red", ms=3)
+        axes[c, 0].set_ylabel(f"{name}\n(stride {stride[i]})", fontsize=7)
+    axes[0, -1].set_title("path")
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    save_png(fig, path)
+
+
+def accuracy(summary: dict, path) -> None:
+    variants = [v for v in VARIANTS if v in summary["variants"]]
+    fig, (ours, post) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [3, 2]})
+    for k, v in enumerate(variants):
+        s = summary["variants"][v]
+        ours.bar(k, s["mean"], yerr=s["std"], color=COLOURS[v], alpha=0.6, capsize=4)
+        ours.plot(np.full(len(s["runs"]), k) + np.linspace(-0.2, 0.2, len(s["runs"])), s["runs"],
+                  "o", color="black", ms=3)
+        post.bar(k, POST_TOP1[v], color=COLOURS[v], alpha=0.6)
+    ours.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
+    ours.set(title="ours: synthetic actions, test top-1 (mean ± std, dots: runs)",
+             ylabel="top-1 accuracy", ylim=(0, 1))
+    ours.legend(loc="upper right", fontsize=7)
+    post.set(title="post: Kinetics top-1 (other data)", ylim=(0, 1))
+    for ax in (ours, post):
+        ax.set_xticks(range(len(variants)), [SHORT[v] for v in variants], fontsize=7)
+    save_png(fig, path)
+
+
+def by_stride(summary: dict, path) -> None:
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    for v in VARIANTS:
+        if v not in summary["variants"]:
+            continue
+        per = summary["variants"][v]["by_stride"]
+        strides = sorted(per, key=int)
+        ax.errorbar([int(s) for s in strides], [per[s]["mean"] for s in strides],
+                    yerr=[per[s]["std"] for s in strides], marker="o", capsize=3,
+                    color=COLOURS[v], label=LABELS[v])
+        ax.set_xticks([int(s) for s in strides])
+    ax.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
+    ax.set(xlabel="frame-rate stride of the test clip (1 = slowest motion per frame)",
+           ylabel="test top-1 (mean ± std over runs)", ylim=(0, 1))
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    save_png(fig, path)
+
+
+def learning_curves(runs: list[dict], path) -> None:
+    """Training accuracy (dashed) and validation accuracy (solid) per epoch, one thin line per
+    run; the frame MLP trains for its own number of epochs, so it has its own panel."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for r in sorted(runs, key=lambda r: (VARIANTS.index(r["variant"]), r["run"])):
+        ax = axes[1 if r["variant"] == "frame_mlp" else 0]
+        epochs = [h["epoch"] for h in r["history"]]
+        first = r["run"] == min(q["run"] for q in runs if q["variant"] == r["variant"])
+        ax.plot(epochs, [h["val_acc"] for h in r["history"]], "-", color=COLOURS[r["variant"]],
+                lw=1, label=LABELS[r["variant"]] if first else None)
+        ax.plot(epochs, [h["train_acc"] for h in r["history"]], "--",
+                color=COLOURS[r["variant"]], lw=0.6)
+    for ax, title in zip(axes, ("BesNet variants", "frame-feature MLP")):
+        ax.set(title=title, xlabel="epoch", ylabel="accuracy (solid: val, dashed: train)",
+               ylim=(0, 1))
+        ax.legend(fontsize=7)
+    save_png(fig, path)

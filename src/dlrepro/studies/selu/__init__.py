@@ -1,0 +1,1 @@
+"""SELU study ("Paper Review: Self-Normalizing Neural Networks", post 003)."""

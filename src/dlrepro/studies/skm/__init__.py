@@ -1,0 +1,3 @@
+"""SKM study ("SKM Embedding of MNIST", post 002; only its teaser survives)."""
+
+HEADS = ("softmax", "skm")  # the K-way softmax baseline and the Smooth Kernel Machine head

@@ -1,0 +1,114 @@
+"""Steps of the SKM study, as `dlrepro skm <step>` sub-commands (one per rule)."""
+
+from __future__ import annotations
+
+from dlrepro.core.step import IN as I, INS, OUT as O, add_step
+
+from dlrepro.studies.skm import HEADS  # not .models: the CLI must start without torch
+
+CONFIDENCES = {"softmax": ("test_prob", "noise_prob", "correct"),
+               "skm": ("test_prob", "noise_prob", "correct", "test_mass", "noise_mass")}
+
+
+def add_steps(steps) -> None:
+    def step(name, help, func, **files):
+        return add_step(steps, name, help, func, **files)
+
+    p = step("train", "train the ConvNet with one output head; per-epoch test error, "
+             "confidences on test digits and noise images", train, data=I, metrics=O, confidences=O)
+    p.add_argument("--head", choices=HEADS, required=True)
+    p.add_argument("--run", type=int, required=True, help="run index (its own seed stream)")
+    step("compare", "table, metrics.json, post-vs-ours comparison", compare,
+         runs=INS, claims=I, table=O, summary=O, comparison=O)
+    step("figures", "test error vs epoch, reliability diagram, confidence histograms", figures,
+         runs=INS, confidences=INS, error=O, reliability=O, confidence=O)
+
+
+def train(args, ctx) -> None:
+    import numpy as np
+    import torch
+
+    from dlrepro.core import io
+    from dlrepro.core.determinism import rng, stream_seed
+    from dlrepro.core.torch_utils import setup, trainable_parameters
+    from dlrepro.studies.adversarial.data import load_mnist
+    from dlrepro.studies.adversarial.train import train_classifier
+    from dlrepro.studies.skm.calibration import expected_calibration_error
+    from dlrepro.studies.skm.models import build, class_proba
+
+    device = setup(ctx)
+    p = ctx.params["skm"]
+    d = load_mnist(args.data, p["data"])
+    y_test = d["y_test"].numpy()
+    # one stream per run index, shared by both heads: same body init and batch order
+    seed = stream_seed(ctx.seed, "skm", "run", str(args.run))
+    torch.manual_seed(seed)
+    model = build(args.head, p["model"], p["skm_head"])
+    errors = []
+
+    def on_epoch(epoch, model):
+        errors.append(float((class_proba(model, d["x_test"])[0].argmax(1) != y_test).mean()))
+
+    history = train_classifier(model, d["x_train"], d["y_train"], **p["training"], seed=seed,
+                               device=device, desc=f"skm-{args.head}-{args.run}", on_epoch=on_epoch)
+    for row, err in zip(history, errors):
+        row["test_error"] = err
+    noise = torch.from_numpy(rng(ctx.seed, "skm", "noise_images")
+                             .random((p["noise_images"], 1, 28, 28)).astype(np.float32))
+    (probs, background), (noise_probs, _) = class_proba(model, d["x_test"]), class_proba(model, noise)
+    confidences = {"test_prob": probs.max(1), "noise_prob": noise_probs.max(1),
+                   "correct": probs.argmax(1) == y_test}
+    bins = p["calibration_bins"]
+    # the SKM's class probability with its background share kept in: p_k = s_k / (b + sum s)
+    ece_with_background = expected_calibration_error(
+        probs.max(1) * (1 - background), confidences["correct"], bins) if args.head == "skm" else None
+    if args.head == "skm":  # the built-in confidence: the predicted class's kernel mass (log)
+        model.cpu()
+        confidences["test_mass"] = model.log_kernel_confidence(d["x_test"]).numpy()
+        confidences["noise_mass"] = model.log_kernel_confidence(noise).numpy()
+    io.write_npz(args.confidences, **confidences)
+    io.write_json(args.metrics, {
+        "head": args.head, "run": args.run, "test_error": errors[-1], "history": history,
+        "mean_test_error_over_epochs": float(np.mean(errors)),
+        "epochs_to_error": next((h["epoch"] for h in history
+                                 if h["test_error"] <= p["speed_error_threshold"]), None),
+        "ece": expected_calibration_error(confidences["test_prob"], confidences["correct"], bins),
+        "ece_with_background": ece_with_background,
+        "noise_auroc": _auroc(confidences, "prob"),
+        "mass_noise_auroc": _auroc(confidences, "mass") if args.head == "skm" else None,
+        "mean_log_mass": ({kind: float(confidences[f"{kind}_mass"].mean()) for kind in ("test", "noise")}
+                          if args.head == "skm" else None),
+        "parameters": trainable_parameters(model), "n_train": len(d["y_train"]),
+        "n_test": len(y_test)})
+
+
+def _auroc(confidences, kind) -> float:
+    """How well the confidence tells test digits (positives) from noise images: ROC AUC."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    test, noise = confidences[f"test_{kind}"], confidences[f"noise_{kind}"]
+    labels = np.r_[np.ones(len(test)), np.zeros(len(noise))]
+    return float(roc_auc_score(labels, np.r_[test, noise].astype(np.float64)))
+
+
+def compare(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.core.claims import write_results
+    from dlrepro.studies.skm.summary import results_table, summarise
+
+    result = summarise([io.read_json(path) for path in args.runs], ctx.params["skm"])
+    write_results(args, result, results_table(result), ctx.params)
+
+
+def figures(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.studies.skm import figures as fig
+
+    runs = [io.read_json(path) for path in args.runs]
+    conf = {(r["head"], r["run"]): io.read_npz(path, CONFIDENCES[r["head"]])
+            for r, path in zip(runs, args.confidences)}
+    bins = ctx.params["skm"]["calibration_bins"]
+    fig.error_vs_epoch(runs, args.error)
+    fig.reliability_diagram(conf, bins, args.reliability)
+    fig.confidence_histograms(conf, args.confidence)

@@ -1,0 +1,104 @@
+"""Unit tests of the memorization study: the corrupted labels (exact fraction, named streams),
+Gaussian pixels, early stopping in the shared training loop, and the summary table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+
+from dlrepro.core.determinism import rng
+from dlrepro.errors import DlreproError
+from dlrepro.studies.adversarial.train import train_classifier
+from dlrepro.studies.memorization.data import (PIXELS, corrupt_labels, gaussian_pixels, percent_of,
+                                               run_names)
+from dlrepro.studies.memorization.summary import results_table, summarise
+from dlrepro.studies.selu.models import fully_connected
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 500), st.floats(0, 1), st.integers(0, 2**32 - 1))
+def test_exactly_the_fraction_of_labels_is_replaced_and_no_other(n, fraction, seed):
+    y = np.random.default_rng(seed).integers(0, 10, n)
+    new, replaced = corrupt_labels(y, fraction, np.random.default_rng(seed))
+    assert replaced.sum() == round(fraction * n)
+    assert (new[~replaced] == y[~replaced]).all()
+    assert new.min() >= 0 and new.max() <= 9 and new.dtype == np.int64
+
+
+def test_replaced_labels_are_uniform_so_about_nine_in_ten_change():
+    y = np.zeros(20000, dtype=np.int64)
+    new, replaced = corrupt_labels(y, 1.0, np.random.default_rng(0))
+    assert replaced.all()
+    assert (new != y).mean() == pytest.approx(0.9, abs=0.01)
+    assert np.bincount(new, minlength=10) / len(new) == pytest.approx(np.full(10, 0.1), abs=0.01)
+
+
+def test_each_level_has_its_own_named_stream():
+    y = np.arange(1000) % 10
+    a, _ = corrupt_labels(y, 0.4, rng(1, "memorization", "labels", "40"))
+    b, _ = corrupt_labels(y, 0.4, rng(1, "memorization", "labels", "40"))
+    c, _ = corrupt_labels(y, 0.4, rng(1, "memorization", "labels", "60"))
+    assert (a == b).all() and (a != c).any()
+
+
+def test_bad_fraction_is_an_error():
+    with pytest.raises(DlreproError):
+        corrupt_labels(np.zeros(3, dtype=np.int64), 1.5, np.random.default_rng(0))
+
+
+def test_gaussian_pixels_match_the_images_mean_and_std():
+    x = torch.rand(500, 1, 28, 28) ** 3
+    noise = gaussian_pixels(x, np.random.default_rng(0))
+    assert noise.shape == x.shape and noise.dtype == torch.float32
+    assert float(noise.mean()) == pytest.approx(float(x.mean()), abs=0.002)
+    assert float(noise.std()) == pytest.approx(float(x.std()), rel=0.01)
+
+
+def test_run_names_round_trip():
+    names = run_names([0, 20, 100])
+    assert names == ["labels_0", "labels_20", "labels_100", PIXELS]
+    assert [percent_of(n) for n in names] == [0, 20, 100, None]
+    with pytest.raises(DlreproError):
+        percent_of("labels_x")
+
+
+def test_training_stops_when_the_callback_says_so():
+    torch.manual_seed(0)
+    model = fully_connected(4, 1, 8, "relu", out_features=10)
+    x, y = torch.randn(64, 4), torch.randint(0, 10, (64,))
+    seen = []
+    history = train_classifier(model, x, y, epochs=10, batch_size=16, lr=1e-3, seed=0,
+                               device=torch.device("cpu"), on_epoch=lambda e, m: seen.append(e) or e == 3)
+    assert seen == [1, 2, 3] and len(history) == 3
+
+
+def test_a_small_mlp_memorises_random_labels():
+    """The study's premise at unit scale: 100 random points, random labels, fit in <= 300 epochs."""
+    torch.manual_seed(0)
+    model = fully_connected(20, 2, 128, "relu", out_features=10)
+    x, y = torch.randn(100, 20), torch.randint(0, 10, (100,))
+    history = train_classifier(model, x, y, epochs=300, batch_size=50, lr=3e-3, seed=0,
+                               device=torch.device("cpu"),
+                               on_epoch=lambda e, m: (m(x).argmax(1) == y).float().mean() >= 0.99)
+    assert len(history) < 300
+
+
+def _run(run, percent, train_acc, test_acc, fitted, epochs):
+    return {"run": run, "corrupted_percent": percent, "train_acc": train_acc, "test_acc": test_acc,
+            "fitted": fitted, "epochs_to_fit": epochs if fitted else None, "epochs_run": epochs,
+            "replaced_labels": 0, "n_train": 10, "n_test": 5}
+
+
+def test_summary_and_table_sort_levels_and_leave_unfitted_cells_empty():
+    runs = [_run("labels_100", 100, 0.5, 0.1, False, 9), _run("labels_0", 0, 1.0, 0.9, True, 2),
+            _run(PIXELS, None, 0.99, 0.1, True, 5)]
+    params = {"fit_threshold": 0.99, "training": {"epochs": 9}}
+    result = summarise(runs, params)
+    assert list(result["levels"]) == ["0", "100"]
+    assert result["min_train_acc"] == 0.5 and result["all_fitted"] is False
+    table = results_table(result)
+    assert list(table["training set"]) == ["0% random labels", "100% random labels",
+                                           "Gaussian pixels, real labels"]
+    assert table["epochs_to_fit"].isna().tolist() == [False, True, False]
