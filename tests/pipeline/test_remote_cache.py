@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,9 @@ def http_remote(pushed):
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..." once listening
         port = re.search(r"port (\d+)", line)
         assert port, f"http.server did not start: {line!r}"
+        # keep draining its request log: once the pipe's buffer is full, every handler thread
+        # blocks writing its log line and the pull hangs (it did at ~190 stages)
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         yield f"http://127.0.0.1:{port.group(1)}"
     finally:
         server.terminate()
