@@ -105,6 +105,7 @@ rule random_dilation_figures:
         data=RD_DATA,
         summary=rules.random_dilation_compare.output.summary,
         runs=RD_RUN_METRICS,
+        claims=RD_CLAIMS,
         code=rd_code("models", "compare", "figures"),
     output:
         samples=report(f"{RD}/figures/samples.png", caption="../report/random_dilation/samples.rst", category="random_dilation"),
@@ -115,7 +116,7 @@ rule random_dilation_figures:
     threads: config["threads"]
     shell:
         "{DLREPRO} --provenance {output.prov} random_dilation figures --data {input.data}"
-        " --summary {input.summary} --runs {input.runs} --samples {output.samples}"
+        " --summary {input.summary} --runs {input.runs} --claims {input.claims} --samples {output.samples}"
         " --accuracy {output.accuracy} --strides {output.strides} --curves {output.curves}"
 
 

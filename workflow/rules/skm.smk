@@ -58,6 +58,7 @@ rule skm_figures:
     input:
         runs=[f"{SKM}/runs/{job}/metrics.json" for job in SKM_JOBS],
         confidences=[f"{SKM}/runs/{job}/confidences.npz" for job in SKM_JOBS],
+        claims=SKM_CLAIMS,
         code=skm_code("skm/figures", "skm/calibration"),
     output:
         error=report(f"{SKM}/figures/error_vs_epoch.png", caption="../report/skm/error_vs_epoch.rst", category="skm"),
@@ -69,7 +70,7 @@ rule skm_figures:
     threads: config["threads"]
     shell:
         "{DLREPRO} --provenance {output.prov} skm figures --runs {input.runs}"
-        " --confidences {input.confidences} --error {output.error}"
+        " --confidences {input.confidences} --claims {input.claims} --error {output.error}"
         " --reliability {output.reliability} --confidence {output.confidence}"
 
 

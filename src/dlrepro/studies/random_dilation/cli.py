@@ -23,7 +23,7 @@ def add_steps(steps) -> None:
     step("compare", "mean +- std over runs per variant, metrics.json, post-vs-ours", compare,
          runs=INS, pretrain=I, claims=I, table=O, summary=O, comparison=O)
     step("figures", "sample clips, accuracy per variant, per stride, learning curves", figures,
-         data=I, summary=I, runs=INS, samples=O, accuracy=O, strides=O, curves=O)
+         data=I, summary=I, runs=INS, claims=I, samples=O, accuracy=O, strides=O, curves=O)
 
 
 def _p(ctx) -> dict:
@@ -148,6 +148,8 @@ def figures(args, ctx) -> None:
     summary = io.read_json(args.summary)
     runs = [io.read_json(path) for path in args.runs]
     fig.samples(data, args.samples)
-    fig.accuracy(summary, args.accuracy)
+    from dlrepro.core.claims import load_claims
+
+    fig.accuracy(summary, load_claims(args.claims), args.accuracy)
     fig.by_stride(summary, args.strides)
     fig.learning_curves(runs, args.curves)

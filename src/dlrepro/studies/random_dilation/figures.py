@@ -12,7 +12,6 @@ from dlrepro.studies.random_dilation.data import CLASSES
 from dlrepro.studies.random_dilation.models import VARIANTS
 
 # the post's Kinetics top-1 (a different dataset: shown beside ours, never on the same axis)
-POST_TOP1 = {"no_dilation": 0.70, "dilation2": 0.68, "random_dilation": 0.74, "frame_mlp": 0.65}
 COLOURS = {"no_dilation": "tab:blue", "dilation2": "tab:orange", "random_dilation": "tab:green",
            "frame_mlp": "tab:grey"}
 SHORT = {"no_dilation": "no dilation", "dilation2": "dilation 2", "random_dilation": "random",
@@ -50,7 +49,14 @@ def samples(data: dict, path, columns: int = 8) -> None:
     save_png(fig, path)
 
 
-def accuracy(summary: dict, path) -> None:
+def post_top1(claims: dict) -> dict[str, float]:
+    """The post's Kinetics top-1 per variant, from claims.yaml (numeric claims on variants.<v>.mean)."""
+    return {c["ours"].split(".")[1]: float(c["post"]) for c in claims["claims"]
+            if str(c.get("ours", "")).startswith("variants.") and c["ours"].endswith(".mean")}
+
+
+def accuracy(summary: dict, claims: dict, path) -> None:
+    post_values = post_top1(claims)
     variants = [v for v in VARIANTS if v in summary["variants"]]
     fig, (ours, post) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     for k, v in enumerate(variants):
@@ -58,7 +64,7 @@ def accuracy(summary: dict, path) -> None:
         ours.bar(k, s["mean"], yerr=s["std"], color=COLOURS[v], alpha=0.6, capsize=4)
         ours.plot(np.full(len(s["runs"]), k) + np.linspace(-0.2, 0.2, len(s["runs"])), s["runs"],
                   "o", color="black", ms=3)
-        post.bar(k, POST_TOP1[v], color=COLOURS[v], alpha=0.6)
+        post.bar(k, post_values[v], color=COLOURS[v], alpha=0.6)
     ours.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
     ours.set(title="ours: synthetic actions, test top-1 (mean ± std, dots: runs)",
              ylabel="top-1 accuracy", ylim=(0, 1))

@@ -21,7 +21,7 @@ def add_steps(steps) -> None:
     step("compare", "table, metrics.json, post-vs-ours comparison", compare,
          runs=INS, claims=I, table=O, summary=O, comparison=O)
     step("figures", "test error vs epoch, reliability diagram, confidence histograms", figures,
-         runs=INS, confidences=INS, error=O, reliability=O, confidence=O)
+         runs=INS, confidences=INS, claims=I, error=O, reliability=O, confidence=O)
 
 
 def train(args, ctx) -> None:
@@ -109,6 +109,9 @@ def figures(args, ctx) -> None:
     conf = {(r["head"], r["run"]): io.read_npz(path, CONFIDENCES[r["head"]])
             for r, path in zip(runs, args.confidences)}
     bins = ctx.params["skm"]["calibration_bins"]
-    fig.error_vs_epoch(runs, args.error)
+    from dlrepro.core.claims import load_claims
+
+    post = next(c["post"] for c in load_claims(args.claims)["claims"] if c.get("ours") == "skm.test_error")
+    fig.error_vs_epoch(runs, float(post), args.error)
     fig.reliability_diagram(conf, bins, args.reliability)
     fig.confidence_histograms(conf, args.confidence)

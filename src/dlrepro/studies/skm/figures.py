@@ -11,12 +11,12 @@ from dlrepro.studies.skm.calibration import reliability
 COLOURS = {"softmax": "C0", "skm": "C1"}
 
 
-def error_vs_epoch(runs: list[dict], path) -> None:
+def error_vs_epoch(runs: list[dict], post_error: float, path) -> None:
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     for r in sorted(runs, key=lambda r: (r["head"], r["run"])):
         ax.plot([h["epoch"] for h in r["history"]], [h["test_error"] for h in r["history"]], "o-",
                 color=COLOURS[r["head"]], label=r["head"] if r["run"] == 0 else None)
-    ax.axhline(0.006, color="k", ls="--", lw=0.8, label="post: 0.006 (SKM)")
+    ax.axhline(post_error, color="k", ls="--", lw=0.8, label=f"post: {post_error} (SKM)")
     ax.set(xlabel="epoch", ylabel="MNIST test error", yscale="log")
     ax.legend()
     save_png(fig, path)
