@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_arguments(p)
     p.set_defaults(handler="dlrepro.verify:main")
 
-    from dlrepro.report.build import add_arguments as add_report_arguments
+    from dlrepro.report import add_arguments as add_report_arguments
 
     p = sub.add_parser("report", help="build the HTML + Markdown report from study outputs")
     add_report_arguments(p)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from dlrepro.core.claims import COLUMNS, compare, format_value, load_claims, verdict
+from dlrepro.core.claims import COLUMNS, compare, format_value, load_claims, post_of, verdict
 from dlrepro.errors import DlreproError
 from dlrepro.paths import study_dir
 from dlrepro.studies.slash import spec
@@ -326,3 +326,22 @@ def test_slash_claims_expected_verdicts_for_our_architectures(slash_claims):
     assert df.loc["Custom CNN: trainable params", "verdict"] == "reproduced"
     assert df.loc["Logistic Regression: trainable params", "verdict"] == "differs"
     assert df.loc["Custom CNN: trainable params", "tolerance"] == "ours ≤ post"
+
+
+# ----------------------------------------------------------------------------- post_of
+
+
+def test_post_of_finds_the_claim_on_our_metric_and_none_otherwise():
+    claims = {"claims": [{"claim": "a", "post": 0.09, "ours": "attack.adversarial_test_acc"},
+                         {"claim": "order", "order": ["x", "y"]},
+                         {"claim": "b", "post": 0.7, "ours": "variants.none.mean"}]}
+    assert post_of(claims, "attack.adversarial_test_acc") == 0.09
+    assert post_of(claims, "variants.none.mean") == 0.7
+    assert post_of(claims, "variants.none") is None
+
+
+@pytest.mark.parametrize("study,ours", [("adversarial", "attack.adversarial_test_acc"),
+                                        ("skm", "skm.test_error"),
+                                        ("random_dilation", "variants.random_dilation.mean")])
+def test_every_metric_a_figure_draws_the_post_for_has_a_numeric_claim(study, ours):
+    assert isinstance(post_of(load_claims(study_dir(study) / "claims.yaml"), ours), (int, float))

@@ -1,5 +1,7 @@
 """The `dlrepro` entry point: clear errors (exit 2, no traceback) and nothing written."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,13 @@ def test_unknown_choices_are_usage_errors(argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+def test_building_the_parser_imports_no_heavy_library():
+    """Every pipeline job builds the full parser first; a study CLI that imports torch, pandas
+    or scikit-learn at parser time adds seconds to every job of every study."""
+    code = ("import sys; from dlrepro.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('torch', 'pandas', 'sklearn', 'matplotlib', 'scipy', "
+            "'spacy', 'gensim') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"

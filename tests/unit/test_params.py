@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dlrepro.core.params import deep_merge, load_params, read_yaml, select, validate
 from dlrepro.errors import DlreproError
+from dlrepro.paths import SCHEMA
 from dlrepro.studies.slash import spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,3 +248,8 @@ def test_select():
         select(p, "slash.models.nope")
     with pytest.raises(DlreproError):
         select(p, "seed.deeper")  # descending into a scalar
+
+
+@pytest.mark.parametrize("path", [ROOT / "params.yaml", ROOT / "config" / "smoke.yaml", SCHEMA])
+def test_fast_yaml_loader_reads_the_same_values_as_pyyaml_safe_load(path):
+    assert read_yaml(path) == yaml.safe_load(path.read_text())

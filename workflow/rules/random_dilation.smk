@@ -12,6 +12,7 @@ RD_MODEL = ("seed", "device", "random_dilation.data", "random_dilation.model")
 
 def rd_code(*modules):
     return code("studies/random_dilation/cli.py", "studies/random_dilation/data.py",
+                "studies/random_dilation/variants.py",
                 *(f"studies/random_dilation/{m}.py" for m in modules))
 
 

@@ -11,7 +11,7 @@ rule report:
     input:
         results=[f for s in STUDIES for f in REPORT_INPUTS[s]],
         text=[f for s in STUDIES for f in report_text(s)],
-        code=code("report/build.py"),
+        code=code("report/__init__.py", "report/build.py"),
     output:
         index="results/report/index.html",
         index_md="results/report/index.md",

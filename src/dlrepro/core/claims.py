@@ -31,6 +31,12 @@ def load_claims(path: Path | str) -> dict:
     return claims
 
 
+def post_of(claims: Mapping, ours: str) -> Any:
+    """The post's value of the claim on our metric `ours` (a figure draws it beside ours), or None
+    when no claim names that metric. Figures take post values from claims.yaml, never from code."""
+    return next((c["post"] for c in claims["claims"] if c.get("ours") == ours), None)
+
+
 def _describe_tolerance(tol: Mapping[str, Any]) -> str:
     if "abs" in tol:
         return f"±{tol['abs']}"

@@ -28,12 +28,6 @@ VERDICT_ICON = {"reproduced": "✅ reproduced", "differs": "❌ differs",
                 "not comparable": "➖ not comparable"}
 
 
-def add_arguments(p) -> None:
-    p.add_argument("--studies", nargs="+", required=True, help="study names, in page order")
-    p.add_argument("--results", default="results", help="directory holding results/<study>/")
-    p.add_argument("--out-dir", default="results/report")
-
-
 def caption_file(study: str, figure: str) -> Path:
     """Captions are shared with Snakemake's --report (workflow/report/<study>/<figure>.rst)."""
     return ROOT / "workflow" / "report" / study / f"{Path(figure).stem}.rst"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dlrepro.core.claims import post_of
 from dlrepro.core.plotting import plt, save_png
 
 N_SAMPLES = 10
@@ -34,14 +35,10 @@ def samples(x_test, y_test, examples: dict, eps: float, path) -> None:
     save_png(fig, path)
 
 
-def _post(claims: dict, startswith: str):
-    return next((c["post"] for c in claims["claims"] if c["claim"].startswith(startswith)), None)
-
-
 def accuracy_vs_eps(sweep: pd.DataFrame, claims: dict, path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.plot(sweep["eps"], sweep["test_acc"], marker="o", label="ours: baseline on its FGSM images")
-    post = _post(claims, "Baseline on its FGSM")
+    post = post_of(claims, "attack.adversarial_test_acc")
     if post is not None:
         ax.axhline(post, color="k", ls="--", lw=1, label=f"post: {post} (eps not stated)")
     ax.set(xlabel="FGSM eps (L-inf, pixels in [0, 1])", ylabel="test accuracy", ylim=(0, 1.02),

@@ -8,7 +8,7 @@ STUDY = "random_dilation"
 
 
 def add_steps(steps) -> None:
-    from dlrepro.studies.random_dilation.models import VARIANTS
+    from dlrepro.studies.random_dilation.variants import VARIANTS
 
     def step(name, help, func, **files):
         return add_step(steps, name, help, func, **files)
@@ -89,8 +89,8 @@ def train(args, ctx) -> None:
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import load_weights, save_weights, setup, trainable_parameters
     from dlrepro.studies.random_dilation.data import CLASSES, load
-    from dlrepro.studies.random_dilation.models import (VARIANT_DILATION, BesNet, FrameMLP,
-                                                        frame_features, inflate)
+    from dlrepro.studies.random_dilation.models import BesNet, FrameMLP, frame_features, inflate
+    from dlrepro.studies.random_dilation.variants import VARIANT_DILATION
     from dlrepro.studies.random_dilation.train import (accuracy, by_stride, fit,
                                                        single_dilation_accuracy)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dlrepro.studies.random_dilation.models import VARIANTS
+from dlrepro.studies.random_dilation.variants import VARIANTS
 
 LABELS = {"no_dilation": "BesNet, no dilation (d = 1)", "dilation2": "BesNet, dilation 2",
           "random_dilation": "BesNet, random dilation {1, 2}", "frame_mlp": "frame-feature MLP"}

@@ -6,10 +6,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from dlrepro.core.claims import post_of
 from dlrepro.core.plotting import save_png
 from dlrepro.studies.random_dilation.compare import LABELS
 from dlrepro.studies.random_dilation.data import CLASSES
-from dlrepro.studies.random_dilation.models import VARIANTS
+from dlrepro.studies.random_dilation.variants import VARIANTS
 
 # the post's Kinetics top-1 (a different dataset: shown beside ours, never on the same axis)
 COLOURS = {"no_dilation": "tab:blue", "dilation2": "tab:orange", "random_dilation": "tab:green",
@@ -49,14 +50,7 @@ def samples(data: dict, path, columns: int = 8) -> None:
     save_png(fig, path)
 
 
-def post_top1(claims: dict) -> dict[str, float]:
-    """The post's Kinetics top-1 per variant, from claims.yaml (numeric claims on variants.<v>.mean)."""
-    return {c["ours"].split(".")[1]: float(c["post"]) for c in claims["claims"]
-            if str(c.get("ours", "")).startswith("variants.") and c["ours"].endswith(".mean")}
-
-
 def accuracy(summary: dict, claims: dict, path) -> None:
-    post_values = post_top1(claims)
     variants = [v for v in VARIANTS if v in summary["variants"]]
     fig, (ours, post) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     for k, v in enumerate(variants):
@@ -64,7 +58,7 @@ def accuracy(summary: dict, claims: dict, path) -> None:
         ours.bar(k, s["mean"], yerr=s["std"], color=COLOURS[v], alpha=0.6, capsize=4)
         ours.plot(np.full(len(s["runs"]), k) + np.linspace(-0.2, 0.2, len(s["runs"])), s["runs"],
                   "o", color="black", ms=3)
-        post.bar(k, post_values[v], color=COLOURS[v], alpha=0.6)
+        post.bar(k, float(post_of(claims, f"variants.{v}.mean")), color=COLOURS[v], alpha=0.6)
     ours.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
     ours.set(title="ours: synthetic actions, test top-1 (mean ± std, dots: runs)",
              ylabel="top-1 accuracy", ylim=(0, 1))

@@ -17,11 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlrepro.errors import DlreproError
+from dlrepro.studies.random_dilation.variants import DILATIONS
 
-DILATIONS = (1, 2)
-# variant -> dilation mode of every 3x1x1 layer
-VARIANT_DILATION = {"no_dilation": 1, "dilation2": 2, "random_dilation": "random"}
-VARIANTS = (*VARIANT_DILATION, "frame_mlp")
 
 
 class TemporalConv(nn.Conv3d):

@@ -109,9 +109,8 @@ def figures(args, ctx) -> None:
     conf = {(r["head"], r["run"]): io.read_npz(path, CONFIDENCES[r["head"]])
             for r, path in zip(runs, args.confidences)}
     bins = ctx.params["skm"]["calibration_bins"]
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import load_claims, post_of
 
-    post = next(c["post"] for c in load_claims(args.claims)["claims"] if c.get("ours") == "skm.test_error")
-    fig.error_vs_epoch(runs, float(post), args.error)
+    fig.error_vs_epoch(runs, float(post_of(load_claims(args.claims), "skm.test_error")), args.error)
     fig.reliability_diagram(conf, bins, args.reliability)
     fig.confidence_histograms(conf, args.confidence)
