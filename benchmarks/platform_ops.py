@@ -5,8 +5,13 @@ smoke build, and pull-then-no-op from a local DVC remote, each beside the naive 
 
 --tree must be a completed paper-scale checkout (e.g. after `make reproduce`); the other
 measurements use scratch copies. Prints a Markdown table.
-- no-op, naive: the same commands with no usable bytecode cache (what a venv installed by
-  `uv pip install` without --compile-bytecode gives where PYTHONDONTWRITEBYTECODE is set).
+- no-op `snakemake -n`, naive: no usable bytecode cache (what a venv installed by `uv pip install`
+  without --compile-bytecode gives where PYTHONDONTWRITEBYTECODE is set).
+- no-op `dvc status`, naive: ruamel's pure-Python YAML parser (the C one, ruamel.yaml.clib,
+  hidden by a stub module on PYTHONPATH); DVC parses params.yaml once per stage.
+- job start-up (`dlrepro params`: parser + params load and validation, what every job does
+  before its work), naive: the same with torch and pandas imported first, as every job did
+  while a study CLI imported them at parser time.
 - smoke build, naive: `dvc repro`, which runs one stage at a time.
 - pull, naive: plain `dvc pull`, after which Snakemake's mtime trigger wants to recompute.
 """
@@ -54,11 +59,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         no_pyc = dict(tool_env(), PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=str(tmp / "empty"))
-        for cmd in (["snakemake", "-n"], ["dvc", "status"]):
+        stub = tmp / "stub"
+        stub.mkdir()
+        (stub / "_ruamel_yaml.py").write_text("raise ImportError('benchmark: C parser hidden')\n")
+        pure_yaml = dict(tool_env(), PYTHONPATH=str(stub))
+        for cmd, env, how in ((["snakemake", "-n"], no_pyc, "no bytecode cache"),
+                              (["dvc", "status"], pure_yaml, "pure-Python YAML parser")):
             ours = median_of(cmd, tree, args.repeats)
-            naive = median_of(cmd, tree, args.repeats, no_pyc)
+            naive = median_of(cmd, tree, args.repeats, env)
             rows.append((f"no-op `{' '.join(cmd)}`, completed paper tree (median of {args.repeats})",
-                         " ".join(cmd), ours, naive, "no bytecode cache"))
+                         " ".join(cmd), ours, naive, how))
+        ours = median_of(["dlrepro", "params"], tree, args.repeats)
+        naive = median_of([sys.executable, "-c", "import torch, pandas; from dlrepro.cli import main; "
+                           "main(['params'])"], tree, args.repeats)
+        rows.append((f"job start-up, `dlrepro params` (median of {args.repeats})", "dlrepro params",
+                     ours, naive, "torch + pandas imported first"))
 
         smoke = copy_repo(tmp / "smoke")
         use_smoke_params(smoke)

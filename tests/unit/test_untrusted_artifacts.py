@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,6 +41,7 @@ from torch import nn
 from conftest import ROOT, run, tool_env
 
 from dlrepro.core.io import read_npz, write_npz
+from dlrepro.core.params import SafeLoader
 from dlrepro.core.torch_utils import load_weights, save_weights
 from dlrepro.errors import DlreproError
 
@@ -129,13 +131,16 @@ def test_no_code_path_can_unpickle():
     weights_only=True would make pulled artifacts able to run code."""
     forbidden = [r"^\s*(import|from)\s+(pickle|_pickle|cPickle|joblib|dill|cloudpickle|shelve|marshal)\b",
                  r"allow_pickle\s*=\s*True", r"weights_only\s*=\s*False",
-                 r"\byaml\.(unsafe_|full_)?load\(", r"\byaml\.(Unsafe|Full)?Loader\b",
+                 # yaml.load only with core.params' SafeLoader (libyaml's safe loader, checked below)
+                 r"\byaml\.(unsafe_|full_)?load\((?![^)]*Loader=SafeLoader\))",
+                 r"\byaml\.(Unsafe|Full)?Loader\b",
                  r"torch\.load\((?![^)]*weights_only=True)", r"torch\.(jit\.load|package)\b",
                  r"(np|numpy)\.load\((?![^)]*allow_pickle=False)", r"read_pickle|to_pickle"]
     hits = [f"{py.relative_to(ROOT)}: {pattern}"
             for py in sorted((ROOT / "src" / "dlrepro").rglob("*.py"))
             for pattern in forbidden if re.search(pattern, py.read_text(), re.M)]
     assert hits == []
+    assert SafeLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
 
 
 # ----------------------------------------------------------------------------- damaged or wrong weights

@@ -20,6 +20,10 @@ from dlrepro.paths import SCHEMA
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def parse_yaml(text: str):
+    return yaml.load(text, Loader=SafeLoader)
+
+
 def deep_merge(base: dict, override: Mapping) -> dict:
     """Return `base` updated recursively by `override` (dicts merge, other values replace)."""
     merged = copy.deepcopy(base)
@@ -38,7 +42,7 @@ def read_yaml(path: Path | str) -> dict:
     except OSError as exc:
         raise DlreproError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
-        data = yaml.load(text, Loader=SafeLoader)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         raise DlreproError(f"{path}: not valid YAML: {exc}") from exc
     if data is None:
@@ -57,7 +61,7 @@ def validate(params: Mapping[str, Any], source: str = "params") -> None:
     """Raise DlreproError naming every offending key if `params` breaks the schema."""
     import jsonschema  # imported here: keeps `dlrepro --help` fast
 
-    schema = yaml.load(SCHEMA.read_text(), Loader=SafeLoader)
+    schema = parse_yaml(SCHEMA.read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
