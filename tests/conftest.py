@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -115,11 +116,33 @@ def use_smoke_params(repo: Path) -> None:
     run(["dlrepro", "dvc-yaml"], repo)
 
 
-@pytest.fixture(scope="session")
-def dvc_smoke_build(tmp_path_factory) -> Path:
-    """A clean copy with smoke params as params.yaml, built by `dvc repro` (dvc.lock written).
-    Shared: tests that change it work on `clone_built` copies."""
+@pytest.fixture(scope="session", autouse=True)
+def _dvc_build_started(request, tmp_path_factory):
+    """Start the `dvc repro` smoke build before the first test when any selected test needs it.
+    DVC runs stages one at a time (and rewrites dvc.lock after each), so it keeps one core busy
+    for ~14 min; started first, it overlaps the Snakemake and SLURM builds (the latter mostly
+    waits on the scheduler) instead of following them. Synchronised by waiting on the process."""
+    if not any("dvc_smoke_build" in item.fixturenames for item in request.session.items):
+        yield None
+        return
     repo = copy_repo(tmp_path_factory.mktemp("dvc_build"))
     use_smoke_params(repo)
-    run(["dvc", "repro", "--quiet"], repo)
+    log = repo.parent / "dvc_repro.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(["dvc", "repro", "--quiet"], cwd=repo, env=tool_env(),
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    yield repo, proc, log
+    if proc.poll() is None:  # the session ended early (e.g. -x): stop DVC and its running job
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def dvc_smoke_build(_dvc_build_started) -> Path:
+    """A clean copy with smoke params as params.yaml, built by `dvc repro` (dvc.lock written).
+    Shared: tests that change it work on `clone_built` copies."""
+    repo, proc, log = _dvc_build_started
+    if proc.wait() != 0:
+        raise AssertionError(f"dvc repro failed ({proc.returncode}) in {repo}:\n"
+                             f"{log.read_text()[-8000:]}")
     return repo
