@@ -4,7 +4,7 @@
 ADV = "results/adversarial"
 ADV_CLAIMS = "src/dlrepro/studies/adversarial/claims.yaml"
 ADV_EXAMPLES = "data/processed/adversarial/fgsm_test.npz"
-ADV_KINDS = ["uniform", "bootstrap"]
+from dlrepro.studies.adversarial.cli import KINDS as ADV_KINDS
 ADV_MEMBERS = range(max(config["adversarial"]["ensembles"]["sizes"]))
 ADV_TRAINING = ("seed", "device", "adversarial.data", "adversarial.model", "adversarial.training")
 

@@ -5,7 +5,7 @@
 RD = "results/random_dilation"
 RD_DATA = "data/processed/random_dilation/videos.npz"
 RD_CLAIMS = "src/dlrepro/studies/random_dilation/claims.yaml"
-RD_VARIANTS = ["no_dilation", "dilation2", "random_dilation", "frame_mlp"]
+from dlrepro.studies.random_dilation.variants import VARIANTS as RD_VARIANTS
 RD_RUNS = range(config["random_dilation"]["runs"])
 RD_MODEL = ("seed", "device", "random_dilation.data", "random_dilation.model")
 

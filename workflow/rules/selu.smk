@@ -3,7 +3,7 @@
 # comparison (+ timings kept apart: results/selu/timing.json, not hashed) -> figures.
 SELU = "results/selu"
 SELU_CLAIMS = "src/dlrepro/studies/selu/claims.yaml"
-SELU_VARIANTS = ["selu", "relu", "relu_bn"]
+from dlrepro.studies.selu.cli import TRAINED as SELU_VARIANTS
 
 
 def selu_code(*modules):

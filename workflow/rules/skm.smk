@@ -3,7 +3,9 @@
 # comparison -> error vs epoch, reliability diagram, confidence on digits vs noise.
 SKM = "results/skm"
 SKM_CLAIMS = "src/dlrepro/studies/skm/claims.yaml"
-SKM_JOBS = [f"{head}/{run}" for head in ["softmax", "skm"] for run in range(config["skm"]["runs"])]
+from dlrepro.studies.skm import HEADS
+
+SKM_JOBS = [f"{head}/{run}" for head in HEADS for run in range(config["skm"]["runs"])]
 
 
 def skm_code(*modules):

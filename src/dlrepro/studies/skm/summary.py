@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dlrepro.studies.skm import HEADS
+
 MEAN_KEYS = ("test_error", "mean_test_error_over_epochs", "ece", "noise_auroc")
 
 
@@ -28,7 +30,7 @@ def summarise(runs: list[dict], params: dict) -> dict:
 
 def results_table(result: dict) -> pd.DataFrame:
     rows = []
-    for head in ("softmax", "skm"):
+    for head in HEADS:
         r = result[head]
         rows.append({"head": head, "runs": r["runs"], "test error (mean)": r["test_error"],
                      "test errors": " ".join(f"{e:.4f}" for e in r["test_errors"]),
