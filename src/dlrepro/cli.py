@@ -17,52 +17,71 @@ import os
 import sys
 
 from dlrepro.errors import DlreproError
+from dlrepro.pipeline import registry
 
-# study name -> module with `add_steps(subparsers)`; modules stay import-light.
-STUDIES = {
-    "slash": "dlrepro.studies.slash.cli",
-    "quora": "dlrepro.studies.quora.cli",
-    "adversarial": "dlrepro.studies.adversarial.cli",
-    "kernels": "dlrepro.studies.kernels.cli",
-    "correlation": "dlrepro.studies.correlation.cli",
-    "dilation": "dlrepro.studies.dilation.cli",
-    "random_dilation": "dlrepro.studies.random_dilation.cli",
-    "selu": "dlrepro.studies.selu.cli",
-    "shattered": "dlrepro.studies.shattered.cli",
-    "memorization": "dlrepro.studies.memorization.cli",
-    "pca_prob": "dlrepro.studies.pca_prob.cli",
-    "skm": "dlrepro.studies.skm.cli",
-    "corrviz": "dlrepro.studies.corrviz.cli",
-    "polysim": "dlrepro.studies.polysim.cli",
-    "feedback_loop": "dlrepro.studies.feedback_loop.cli",
-}
+GLOBAL_OPTIONS = ("--params", "--provenance", "--log")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _step_parsers(sub, steps) -> None:
+    """One sub-command per declared step, its flags from the declaration (InputFile/OutputFile
+    types mark what provenance hashes)."""
+    from dlrepro.core.step import InputFile, OutputFile
+    from dlrepro.pipeline.declare import In, Out, Value, Wildcard
+
+    for step in steps:
+        p = sub.add_parser(step.command[-1], help=step.help)
+        for flag, a in step.args.items():
+            opt = f"--{flag.replace('_', '-')}"
+            if isinstance(a, In):
+                p.add_argument(opt, type=InputFile, required=True, nargs="+" if a.many else None)
+            elif isinstance(a, Out):
+                p.add_argument(opt, type=OutputFile, required=True)
+            elif isinstance(a, Wildcard) and a.in_command:
+                p.add_argument(opt, type=a.type, choices=a.choices, required=True)
+            elif isinstance(a, Value):
+                p.add_argument(opt, required=True)
+        p.set_defaults(step=step)
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The first word after the global options: which study's declarations to load."""
+    i = 0
+    while i < len(argv):
+        if argv[i] in GLOBAL_OPTIONS:
+            i += 2
+        elif argv[i].startswith("-"):
+            i += 1
+        else:
+            return argv[i]
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser; a job (`dlrepro <study> <step> ...`) loads only its own study's
+    declarations, `--help` loads every study's."""
     parser = argparse.ArgumentParser(prog="dlrepro", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--params", action="append", metavar="FILE",
                         help="params file(s), merged in order (default: params.yaml)")
     parser.add_argument("--provenance", metavar="FILE",
                         help="write the step's provenance record here")
+    parser.add_argument("--log", metavar="FILE",
+                        help="also write the step's output (stdout, stderr) to this file")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    for study, module in STUDIES.items():
-        study_parser = sub.add_parser(study, help=f"steps of the {study} study")
-        steps = study_parser.add_subparsers(dest="step", required=True)
-        importlib.import_module(module).add_steps(steps)
-        study_parser.set_defaults(study=study)
-
-    from dlrepro.data.cli_steps import (add_arguments as add_fetch_arguments,
-                                        add_mnist_arguments, fetch_step, mnist_step)
-
-    p = sub.add_parser("fetch", help="fetch a raw file (mirror or URL), sha256-verified")
-    add_fetch_arguments(p)
-    p.set_defaults(study="data", step="fetch", func=fetch_step)
-
-    p = sub.add_parser("mnist", help="the four MNIST IDX files -> one checked .npz (shared data)")
-    add_mnist_arguments(p)
-    p.set_defaults(study="mnist", step="prepare", func=mnist_step)
+    word = _command_word(sys.argv[1:] if argv is None else argv)
+    owners = registry.owners()
+    wanted = [word] if word in owners else owners
+    for owner in wanted:
+        steps = registry.steps_of(owner)
+        if owner in registry.SHARED:  # shared data steps are top-level commands (`dlrepro fetch`)
+            seen = set()
+            _step_parsers(sub, [s for s in steps if not (s.command in seen or seen.add(s.command))])
+        else:
+            study = sub.add_parser(owner, help=f"steps of the {owner} study")
+            _step_parsers(study.add_subparsers(dest="step_name", required=True), steps)
+    if word in owners:
+        return parser
 
     p = sub.add_parser("params", help="print the merged, validated params as YAML")
     p.set_defaults(handler="dlrepro.commands:print_params")
@@ -105,18 +124,45 @@ def _pin_hash_seed(argv: list[str] | None) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "dlrepro", *sys.argv[1:]])
 
 
+class _Tee:
+    """Writes to the terminal stream and the log file (Snakemake's `log:`), so a job's output
+    is kept with the build and still seen live."""
+
+    def __init__(self, stream, log):
+        self.stream, self.log = stream, log
+
+    def write(self, text):
+        self.log.write(text)
+        self.log.flush()
+        return self.stream.write(text)
+
+    def __getattr__(self, name):  # isatty, fileno, flush...: the terminal's
+        return getattr(self.stream, name)
+
+
+def _tee_output(path: str) -> None:
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open for the process's lifetime
+    sys.stdout, sys.stderr = _Tee(sys.stdout, log), _Tee(sys.stderr, log)
+
+
 def main(argv: list[str] | None = None) -> int:
     _pin_hash_seed(argv)
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
+    if args.log:
+        _tee_output(args.log)
     try:
         from dlrepro.core.params import load_params
         from dlrepro.paths import DEFAULT_PARAMS
 
-        if getattr(args, "study", None):
+        if getattr(args, "step", None):
             from dlrepro.core import step
 
             params = load_params(args.params or [DEFAULT_PARAMS])
-            step.run(args, params, args.func, args.study, args.step, args.provenance)
+            study, name = args.step.study_step
+            step.run(args, params, args.step.func, study, name, args.provenance)
         else:
             needs_params = args.command in ("params", "report")
             params = load_params(args.params or [DEFAULT_PARAMS]) if needs_params else None

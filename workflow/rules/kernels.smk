@@ -80,6 +80,6 @@ rule kernels_figures:
 REPORT_INPUTS["kernels"] = [
     *rules.kernels_compare.output,
     *rules.kernels_figures.output,
-    rules.mnist_prepare.output.prov,
+    rules.mnist_prepare.output.provenance,
     rules.kernels_train.output.prov,
 ]

@@ -68,6 +68,6 @@ rule memorization_figures:
 REPORT_INPUTS["memorization"] = [
     *rules.memorization_compare.output,
     *rules.memorization_figures.output,
-    rules.mnist_prepare.output.prov,
+    rules.mnist_prepare.output.provenance,
     *expand(provenance("memorization", "fit_{run}"), run=MEM_RUNS),
 ]

@@ -43,5 +43,5 @@ rule pca_prob_figures:
 REPORT_INPUTS["pca_prob"] = [
     *rules.pca_prob_fit.output,
     *rules.pca_prob_figures.output,
-    rules.mnist_prepare.output.prov,
+    rules.mnist_prepare.output.provenance,
 ]

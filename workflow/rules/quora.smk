@@ -13,7 +13,7 @@ QUORA_CLAIMS = "src/dlrepro/studies/quora/claims.yaml"
 
 rule quora_fetch:
     input:
-        code=code("data/fetch.py", "data/cli_steps.py"),
+        code=code("data/fetch.py", "data/steps.py"),
     output:
         raw=QUORA_RAW,
         prov=provenance("quora", "fetch"),

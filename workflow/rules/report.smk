@@ -1,21 +1,24 @@
-# The report: one page per study + index, Markdown and HTML (results/report/).
-
-
-def report_text(study):
-    """Hand-written text the page includes: discussion, claims, figure captions."""
-    folder = f"src/dlrepro/studies/{study}"
-    return [f"{folder}/page.md", f"{folder}/claims.yaml", *sorted(glob(f"workflow/report/{study}/*.rst"))]
+# The report: one page per registered study + index, Markdown and HTML (results/report/).
+from dlrepro.report import page_inputs, page_text
+from dlrepro.studies import STUDIES
 
 
 rule report:
     input:
-        results=[f for s in STUDIES for f in REPORT_INPUTS[s]],
-        text=[f for s in STUDIES for f in report_text(s)],
-        code=code("report/__init__.py", "report/build.py"),
+        results=[f for s in STUDIES for f in page_inputs(s, config) or REPORT_INPUTS[s]],
+        text=[f for s in STUDIES for f in page_text(s)],
+        code=report_code(),
     output:
         index="results/report/index.html",
         index_md="results/report/index.md",
         pages=expand("results/report/{study}.{ext}", study=STUDIES, ext=["html", "md"]),
+    log:
+        "logs/report/report.log",
+    benchmark:
+        "logs/report/report.tsv"
     threads: 1
+    resources:
+        runtime=10,
+        mem_mb=1000,
     shell:
-        "{DLREPRO} report --studies {STUDIES} --results results --out-dir results/report"
+        "{DLREPRO} --log {log} report --studies {STUDIES} --results results --out-dir results/report"

@@ -88,7 +88,7 @@ REPORT_INPUTS["selu"] = [
     rules.selu_compare.output.comparison,
     rules.selu_compare.output.prov,
     *rules.selu_figures.output,
-    rules.mnist_prepare.output.prov,
+    rules.mnist_prepare.output.provenance,
     rules.selu_activations.output.prov,
     *expand(provenance("selu", "train_{variant}"), variant=SELU_VARIANTS),
 ]

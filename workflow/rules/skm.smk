@@ -79,6 +79,6 @@ rule skm_figures:
 REPORT_INPUTS["skm"] = [
     *rules.skm_compare.output,
     *rules.skm_figures.output,
-    rules.mnist_prepare.output.prov,
+    rules.mnist_prepare.output.provenance,
     *[provenance("skm", f"train_{job.replace('/', '_')}") for job in SKM_JOBS],
 ]

@@ -1,8 +1,8 @@
 """Pipeline steps: typed file arguments, input checks, provenance.
 
-A study registers each step as an argparse sub-command whose file arguments use `InputFile`
-or `OutputFile`. `run` checks inputs exist before any work, pins seeds and threads from
-params, calls the step, then records provenance (hashes of every input and output).
+Steps are declared in dlrepro.pipeline.declare; the CLI gives their file arguments the types
+`InputFile` / `OutputFile`. `run` checks inputs exist before any work, pins seeds and threads
+from params, calls the step, then records provenance (hashes of every input and output).
 """
 
 from __future__ import annotations
@@ -26,23 +26,6 @@ class OutputFile(str):
     """A path the step writes (hashed into provenance after the step)."""
 
 
-# file-argument kinds for add_step: IN/OUT one path, INS/OUTS one or more
-IN, OUT = (InputFile, False), (OutputFile, False)
-INS, OUTS = (InputFile, True), (OutputFile, True)
-
-
-def add_step(steps, name: str, help: str, func: Callable, **files) -> argparse.ArgumentParser:
-    """Declare `dlrepro <study> <name> --flag PATH ...`: each keyword is a required file flag
-    (`under_score` -> `--under-score`) of kind IN/OUT/INS/OUTS. Returns the parser, for any
-    further non-file options."""
-    p = steps.add_parser(name, help=help)
-    for flag, (kind, many) in files.items():
-        p.add_argument(f"--{flag.replace('_', '-')}", type=kind, required=True,
-                       nargs="+" if many else None)
-    p.set_defaults(func=func)
-    return p
-
-
 @dataclass
 class Context:
     params: dict  # effective, validated params (all sections)
@@ -62,6 +45,19 @@ def _file_args(args: argparse.Namespace, kind: type) -> dict[str, str]:
     return found
 
 
+def _without_log(argv: list[str]) -> list[str]:
+    """The command as it determines the outputs: where its log went does not."""
+    out, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--log":
+            skip = True
+        elif not word.startswith("--log="):
+            out.append(word)
+    return out
+
+
 def run(args: argparse.Namespace, params: dict, func: Callable[[argparse.Namespace, Context], None],
         study: str, step: str, provenance_path: str | None) -> None:
     inputs = _file_args(args, InputFile)
@@ -76,7 +72,7 @@ def run(args: argparse.Namespace, params: dict, func: Callable[[argparse.Namespa
         outputs = _file_args(args, OutputFile)
         record = {
             "step": f"{study} {step}",
-            "command": "dlrepro " + shlex.join(sys.argv[1:]),
+            "command": "dlrepro " + shlex.join(_without_log(sys.argv[1:])),
             "params": {"seed": params["seed"], "threads": params["threads"],
                        "device": params["device"], study: params.get(study)},
             "inputs": {p: io.sha256_file(p) for p in sorted(inputs.values())},
@@ -84,3 +80,17 @@ def run(args: argparse.Namespace, params: dict, func: Callable[[argparse.Namespa
             "environment": provenance.environment(ctx.device, ctx.threads),
         }
         io.write_json(provenance_path, record)
+
+
+# --- TRANSITIONAL (removed once every study declares its steps) ---
+IN, OUT = (InputFile, False), (OutputFile, False)
+INS, OUTS = (InputFile, True), (OutputFile, True)
+
+
+def add_step(steps, name, help, func, **files):
+    p = steps.add_parser(name, help=help)
+    for flag, (kind, many) in files.items():
+        p.add_argument(f"--{flag.replace('_', '-')}", type=kind, required=True,
+                       nargs="+" if many else None)
+    p.set_defaults(func=func)
+    return p

@@ -14,7 +14,7 @@ import yaml
 
 from dlrepro.core import io
 from dlrepro.core.claims import load_claims
-from dlrepro.paths import ROOT, study_dir
+from dlrepro.paths import study_dir
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 line-height:1.45;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
@@ -29,8 +29,8 @@ VERDICT_ICON = {"reproduced": "✅ reproduced", "differs": "❌ differs",
 
 
 def caption_file(study: str, figure: str) -> Path:
-    """Captions are shared with Snakemake's --report (workflow/report/<study>/<figure>.rst)."""
-    return ROOT / "workflow" / "report" / study / f"{Path(figure).stem}.rst"
+    """Captions live in the study's package and are shared with Snakemake's --report."""
+    return study_dir(study) / "captions" / f"{Path(figure).stem}.rst"
 
 
 def _md_table(frame: pd.DataFrame) -> str:

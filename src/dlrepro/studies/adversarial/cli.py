@@ -1,34 +1,28 @@
-"""Steps of the adversarial study, as `dlrepro adversarial <step>` sub-commands (one per rule)."""
+"""Steps of the adversarial study ("Ensembling Against Adversarial Instances"): baseline ConvNet
+-> FGSM adversarials of the test set -> adversarial training; ensembles of members (one job
+each, so they train in parallel or on a cluster) -> mean/max combination; t-SNE; comparison."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, INS, OUT as O, add_step
+from dlrepro.data.steps import MNIST
+from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
+from dlrepro.studies.adversarial.spec import KINDS
 
-KINDS = ("uniform", "bootstrap")
+steps = Steps("adversarial")
+ADV = "results/adversarial"
+CLAIMS = In("src/dlrepro/studies/adversarial/claims.yaml")
+EXAMPLES = "data/processed/adversarial/fgsm_test.npz"
+MEMBER = f"{ADV}/members/{{kind}}/{{member}}"
+TRAINING = ("seed", "device", "adversarial.data", "adversarial.model", "adversarial.training")
 
 
-def add_steps(steps) -> None:
-    def step(name, help, func, **files):
-        return add_step(steps, name, help, func, **files)
+def _members(config: dict) -> range:
+    """Member indices a build trains: as many as the largest ensemble."""
+    return range(max(config["adversarial"]["ensembles"]["sizes"]))
 
-    step("baseline", "train the baseline ConvNet", baseline,
-         data=I, weights=O, metrics=O, history=O)
-    step("attack", "FGSM adversarials of the test set on the baseline; accuracy vs eps", attack,
-         data=I, weights=I, examples=O, sweep=O, metrics=O)
-    step("advtrain", "adversarial training with FGSM made on the fly", advtrain,
-         data=I, examples=I, weights=O, metrics=O, history=O)
-    p = step("member", "train one ensemble member", member, data=I, weights=O, metrics=O)
-    p.add_argument("--kind", choices=KINDS, required=True)
-    p.add_argument("--member", type=int, required=True)
-    step("ensemble", "mean and max ensembles of the saved members", ensemble,
-         data=I, examples=I, baseline=I, members=INS, table=O, metrics=O)
-    step("tsne", "t-SNE of the baseline's last hidden layer, normal and adversarial", tsne,
-         data=I, examples=I, weights=I, out=O)
-    step("compare", "results table, metrics.json, post-vs-ours comparison", compare,
-         baseline=I, attack=I, advtrain=I, ensembles=I, claims=I, table=O, summary=O, comparison=O)
-    step("figures", "samples, accuracy vs eps, ensembles vs N, t-SNE", figures,
-         data=I, examples=I, sweep=I, ensembles=I, embedding=I, claims=I,
-         samples=O, sweep_figure=O, ensembles_figure=O, tsne=O)
+
+def _member_weights(wildcards, config) -> list[str]:
+    return [f"{MEMBER}/weights.pt".format(kind=k, member=m) for k in KINDS for m in _members(config)]
 
 
 def _model(ctx):
@@ -66,6 +60,10 @@ def _acc(model, x, y) -> float:
     return accuracy(predict_proba(model, x).argmax(1), y.numpy())
 
 
+@steps.step(help="train the baseline ConvNet", gpu=True, runtime=60, mem_mb=4000,
+            params=TRAINING, data=In(MNIST), weights=Out(f"{ADV}/models/baseline/weights.pt"),
+            metrics=Out(f"{ADV}/models/baseline/metrics.json"),
+            history=Out(f"{ADV}/models/baseline/history.csv"))
 def baseline(args, ctx) -> None:
     import pandas as pd
 
@@ -85,6 +83,10 @@ def baseline(args, ctx) -> None:
                                  "n_train": len(d["y_train"]), "n_test": len(d["y_test"])})
 
 
+@steps.step(help="FGSM adversarials of the test set on the baseline; accuracy vs eps", gpu=True,
+            runtime=30, mem_mb=4000, params=(*TRAINING, "adversarial.attack"),
+            data=In(MNIST), weights=In(f"{ADV}/models/baseline/weights.pt"), examples=Out(EXAMPLES),
+            sweep=Out(f"{ADV}/attack_sweep.csv"), metrics=Out(f"{ADV}/attack.json"))
 def attack(args, ctx) -> None:
     import pandas as pd
 
@@ -112,6 +114,12 @@ def attack(args, ctx) -> None:
                                  "max_abs_perturbation": float((x_adv - x).abs().max())})
 
 
+@steps.step(help="adversarial training with FGSM made on the fly", gpu=True, runtime=60,
+            mem_mb=4000,
+            params=(*TRAINING, "adversarial.attack.eps", "adversarial.adversarial_training"),
+            data=In(MNIST), examples=In(EXAMPLES), weights=Out(f"{ADV}/models/advtrain/weights.pt"),
+            metrics=Out(f"{ADV}/models/advtrain/metrics.json"),
+            history=Out(f"{ADV}/models/advtrain/history.csv"))
 def advtrain(args, ctx) -> None:
     import pandas as pd
 
@@ -138,6 +146,10 @@ def advtrain(args, ctx) -> None:
     })
 
 
+@steps.step(help="train one ensemble member", gpu=True, runtime=60, mem_mb=4000, params=TRAINING,
+            kind=Wildcard(choices=KINDS),
+            member=Wildcard(pattern=r"\d+", type=int, values=_members),
+            data=In(MNIST), weights=Out(f"{MEMBER}/weights.pt"), metrics=Out(f"{MEMBER}/metrics.json"))
 def member(args, ctx) -> None:
     import numpy as np
     import torch
@@ -163,6 +175,12 @@ def member(args, ctx) -> None:
                                  "distinct_training_images": int(distinct), "history": history})
 
 
+@steps.step(help="mean and max ensembles of the saved members", gpu=True, runtime=30,
+            mem_mb=4000,
+            params=("adversarial.data", "adversarial.model", "adversarial.ensembles"),
+            data=In(MNIST), examples=In(EXAMPLES), baseline=In(f"{ADV}/models/baseline/weights.pt"),
+            members=In(_member_weights, many=True),
+            table=Out(f"{ADV}/ensembles.csv"), metrics=Out(f"{ADV}/ensembles.json"))
 def ensemble(args, ctx) -> None:
     import numpy as np
 
@@ -193,6 +211,11 @@ def ensemble(args, ctx) -> None:
     io.write_json(args.metrics, metrics)
 
 
+@steps.step(help="t-SNE of the baseline's last hidden layer, normal and adversarial",
+            runtime=30, mem_mb=4000,
+            params=("seed", "adversarial.data", "adversarial.model", "adversarial.tsne"),
+            data=In(MNIST), examples=In(EXAMPLES), weights=In(f"{ADV}/models/baseline/weights.pt"),
+            out=Out("data/processed/adversarial/tsne.npz"))
 def tsne(args, ctx) -> None:
     import numpy as np
     from sklearn.manifold import TSNE
@@ -222,6 +245,11 @@ def tsne(args, ctx) -> None:
                  labels=d["y_test"][:n].numpy().astype(np.int64))
 
 
+@steps.step(help="results table, metrics.json, post-vs-ours comparison",
+            baseline=In(f"{ADV}/models/baseline/metrics.json"), attack=In(f"{ADV}/attack.json"),
+            advtrain=In(f"{ADV}/models/advtrain/metrics.json"), ensembles=In(f"{ADV}/ensembles.json"),
+            claims=CLAIMS, table=Out(f"{ADV}/table.csv"), summary=Out(f"{ADV}/metrics.json"),
+            comparison=Out(f"{ADV}/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims, load_claims
@@ -234,6 +262,14 @@ def compare(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
+@steps.step(help="samples, accuracy vs eps, ensembles vs N, t-SNE", runtime=15, mem_mb=2000,
+            params=("adversarial.data", "adversarial.attack.eps"),
+            data=In(MNIST), examples=In(EXAMPLES), sweep=In(f"{ADV}/attack_sweep.csv"),
+            ensembles=In(f"{ADV}/ensembles.csv"), embedding=In("data/processed/adversarial/tsne.npz"),
+            claims=CLAIMS, samples=Out(f"{ADV}/figures/samples.png", figure=True),
+            sweep_figure=Out(f"{ADV}/figures/accuracy_vs_eps.png", figure=True),
+            ensembles_figure=Out(f"{ADV}/figures/ensembles.png", figure=True),
+            tsne=Out(f"{ADV}/figures/tsne.png", figure=True))
 def figures(args, ctx) -> None:
     import pandas as pd
 

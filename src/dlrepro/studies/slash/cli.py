@@ -1,51 +1,17 @@
-"""Steps of the slash study, as `dlrepro slash <step>` sub-commands (one per pipeline rule)."""
+"""Steps of the slash study (Sophie Searcy, "Slash dataset"): data -> split -> 9 models ->
+table/figures. Each is declared once; `dlrepro slash <step>` and its rule come from it."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import InputFile, OutputFile
+from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
 from dlrepro.studies.slash.spec import CNN_MODELS, SKLEARN_MODELS
 
-
-def add_steps(steps) -> None:
-    p = steps.add_parser("generate", help="generate slash_data.npz (keys x, y)")
-    p.add_argument("--out", type=OutputFile, required=True)
-    p.set_defaults(func=generate)
-
-    p = steps.add_parser("split", help="stratified train/test split")
-    p.add_argument("--data", type=InputFile, required=True)
-    p.add_argument("--out", type=OutputFile, required=True)
-    p.set_defaults(func=split)
-
-    p = steps.add_parser("fit", help="fit one scikit-learn model")
-    p.add_argument("--model", choices=SKLEARN_MODELS, required=True)
-    p.add_argument("--split", type=InputFile, required=True)
-    p.add_argument("--metrics", type=OutputFile, required=True)
-    p.set_defaults(func=fit)
-
-    p = steps.add_parser("train", help="train one CNN (PyTorch)")
-    p.add_argument("--model", choices=CNN_MODELS, required=True)
-    p.add_argument("--split", type=InputFile, required=True)
-    p.add_argument("--weights", type=OutputFile, required=True)
-    p.add_argument("--metrics", type=OutputFile, required=True)
-    p.add_argument("--history", type=OutputFile, required=True)
-    p.set_defaults(func=train)
-
-    p = steps.add_parser("figures", help="samples grid, CNN kernels, learning curves")
-    p.add_argument("--data", type=InputFile, required=True)
-    p.add_argument("--weights", type=InputFile, nargs="+", required=True)
-    p.add_argument("--history", type=InputFile, nargs="+", required=True)
-    p.add_argument("--samples", type=OutputFile, required=True)
-    p.add_argument("--kernels", type=OutputFile, required=True)
-    p.add_argument("--curves", type=OutputFile, required=True)
-    p.set_defaults(func=figures)
-
-    p = steps.add_parser("compare", help="results table, metrics.json and post-vs-ours comparison")
-    p.add_argument("--metrics", type=InputFile, nargs="+", required=True)
-    p.add_argument("--claims", type=InputFile, required=True)
-    p.add_argument("--table", type=OutputFile, required=True)
-    p.add_argument("--summary", type=OutputFile, required=True)
-    p.add_argument("--comparison", type=OutputFile, required=True)
-    p.set_defaults(func=compare)
+steps = Steps("slash")
+DATA = "data/processed/slash/slash_data.npz"
+SPLIT = "data/processed/slash/split.npz"
+MODEL_DIR = "results/slash/models/{model}"
+CNN_FILES = {f: [f"{MODEL_DIR}/{f}".format(model=m) for m in CNN_MODELS]
+             for f in ("weights.pt", "history.csv")}
 
 
 def _model_name(path: str) -> str:
@@ -55,6 +21,8 @@ def _model_name(path: str) -> str:
     return Path(path).parent.name
 
 
+@steps.step(help="generate slash_data.npz (keys x, y)", params=("seed", "slash.data"),
+            out=Out(DATA))
 def generate(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import rng
@@ -66,6 +34,8 @@ def generate(args, ctx) -> None:
     io.write_npz(args.out, x=x, y=y)
 
 
+@steps.step(help="stratified train/test split", params=("seed", "slash.split"),
+            data=In(DATA), out=Out(SPLIT))
 def split(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
@@ -79,6 +49,10 @@ def split(args, ctx) -> None:
                  x_test=data["x"][test], y_test=data["y"][test])
 
 
+@steps.step(rule="fit_sklearn", help="fit one scikit-learn model", runtime=15, mem_mb=2000,
+            params=("seed", "slash.models.{model}"),
+            model=Wildcard(choices=SKLEARN_MODELS), split=In(SPLIT),
+            metrics=Out(f"{MODEL_DIR}/metrics.json"))
 def fit(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.slash.train import fit_sklearn, load_split
@@ -88,6 +62,11 @@ def fit(args, ctx) -> None:
     io.write_json(args.metrics, {"model": args.model, **metrics})
 
 
+@steps.step(rule="train_cnn", help="train one CNN (PyTorch)", gpu=True, runtime=30, mem_mb=4000,
+            params=("seed", "device", "slash.models.{model}"),
+            model=Wildcard(choices=CNN_MODELS), split=In(SPLIT),
+            weights=Out(f"{MODEL_DIR}/weights.pt"), metrics=Out(f"{MODEL_DIR}/metrics.json"),
+            history=Out(f"{MODEL_DIR}/history.csv"))
 def train(args, ctx) -> None:
     import pandas as pd
 
@@ -103,6 +82,13 @@ def train(args, ctx) -> None:
     io.write_json(args.metrics, {"model": args.model, **metrics})
 
 
+@steps.step(help="samples grid, CNN kernels, learning curves", runtime=15, mem_mb=2000,
+            params=("seed", "slash.figures", "slash.models.vanilla_cnn", "slash.models.custom_cnn"),
+            data=In(DATA), weights=In(CNN_FILES["weights.pt"], many=True),
+            history=In(CNN_FILES["history.csv"], many=True),
+            samples=Out("results/slash/figures/samples.png", figure=True),
+            kernels=Out("results/slash/figures/kernels.png", figure=True),
+            curves=Out("results/slash/figures/learning_curves.png", figure=True))
 def figures(args, ctx) -> None:
     import pandas as pd
 
@@ -127,6 +113,12 @@ def figures(args, ctx) -> None:
     fig.learning_curves_figure({_model_name(p): pd.read_csv(p) for p in args.history}, args.curves)
 
 
+@steps.step(help="results table, metrics.json and post-vs-ours comparison",
+            metrics=In([f"{MODEL_DIR}/metrics.json".format(model=m)
+                        for m in SKLEARN_MODELS + CNN_MODELS], many=True),
+            claims=In("src/dlrepro/studies/slash/claims.yaml"),
+            table=Out("results/slash/table.csv"), summary=Out("results/slash/metrics.json"),
+            comparison=Out("results/slash/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims, load_claims

@@ -1,0 +1,1 @@
+"""The step layer: declarations, their Snakemake rules, computed code inputs."""

@@ -1,0 +1,178 @@
+"""Each pipeline step is declared once, beside the function that runs it.
+
+    steps = Steps("slash")
+
+    @steps.step(params=("seed", "slash.data"), data=Out(SLASH_DATA))
+    def generate(args, ctx): ...
+
+From that one declaration come the step's `dlrepro slash generate --data PATH` sub-command
+(dlrepro.cli), its Snakemake rule (workflow/rules/steps.smk: shell, provenance, log, benchmark,
+threads, resources, report captions, code inputs from the import closure) and so its DVC stage
+(`dlrepro dvc-yaml`). Keyword arguments after the options are the command's arguments, in
+command order: `flag=In(path)` / `Out(path)` / `Wildcard()` / `Value(fn)`.
+
+This module is import-light (no torch, no Snakemake): the Snakefile reads every study's
+declarations at parse time, and every job reads its own study's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# A path: a fixed string or pattern with {wildcards}, or fn(wildcards, config) -> str | list[str]
+# for inputs that depend on params (e.g. one file per configured ensemble member).
+Path = str | Callable[[Any, dict], Any]
+
+
+@dataclass(frozen=True)
+class In:
+    """A file the step reads (`--flag PATH`, or `--flag PATH ...` with many=True)."""
+
+    path: Path
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Out:
+    """A file the step writes. figure=True: a report figure, captioned by
+    src/dlrepro/studies/<study>/captions/<file stem>.rst."""
+
+    path: str
+    figure: bool = False
+
+
+@dataclass(frozen=True)
+class Wildcard:
+    """`--flag {wildcards.flag}`: one job per value (e.g. one per model or ensemble member)."""
+
+    choices: tuple[str, ...] | None = None  # the allowed values, also the wildcard's constraint
+    pattern: str | None = None  # a regex constraint when there is no fixed list
+    type: type = str
+    values: Callable[[dict], Any] | None = None  # the values a build makes, from params
+    in_command: bool = True  # False: only names the job's files (e.g. which raw file to fetch)
+
+    def enumerate(self, config: dict) -> list:
+        return list(self.values(config) if self.values is not None else self.choices)
+
+
+@dataclass(frozen=True)
+class Value:
+    """`--flag VALUE` computed from the job's wildcards and params: fn(wildcards, config)."""
+
+    fn: Callable[[Any, dict], str]
+
+
+Arg = In | Out | Wildcard | Value
+
+
+@dataclass(frozen=True)
+class Step:
+    owner: str  # the study (or shared data source) whose provenance folder the step writes to
+    name: str  # provenance "step" and default rule/command name
+    func: Callable  # (args, ctx) -> None; imported lazily by module path when the job runs
+    help: str
+    args: dict[str, Arg]  # flag (underscored) -> argument, in command order
+    command: tuple[str, ...]  # `dlrepro <command...> --flag ...`
+    rule: str  # Snakemake rule / DVC stage prefix
+    params: tuple[str, ...] | Callable[[Any, dict], tuple[str, ...]] = ()
+    gpu: bool = False  # uses a GPU when present (device: auto); SLURM asks for one
+    runtime: int = 10  # SLURM minutes, sized for paper scale with room to spare
+    mem_mb: int = 1000  # SLURM memory
+    threads: int | None = None  # None: params `threads` (torch/BLAS threads per job)
+    provenance: bool = True
+    record: tuple[str, str] | None = None  # (study, step) in the provenance record; default (owner, name)
+
+    @property
+    def study_step(self) -> tuple[str, str]:
+        return self.record or (self.owner, self.name)
+
+    @property
+    def wildcards(self) -> list[str]:
+        return [flag for flag, a in self.args.items() if isinstance(a, Wildcard)]
+
+    @property
+    def module(self) -> str:
+        return self.func.__module__
+
+    def provenance_path(self) -> str:
+        """results/<owner>/provenance/<name>[_<wildcard>...].json"""
+        stem = "_".join([self.name, *(f"{{{w}}}" for w in self.wildcards)])
+        return f"results/{self.owner}/provenance/{stem}.json"
+
+    def log_stem(self) -> str:
+        """logs/<owner>/<rule>[-<wildcard>...]: the job's log and benchmark files."""
+        return "-".join([f"logs/{self.owner}/{self.rule}", *(f"{{{w}}}" for w in self.wildcards)])
+
+    def files(self, kind: type) -> dict[str, Any]:
+        return {flag: a for flag, a in self.args.items() if isinstance(a, kind)}
+
+    def wildcard_constraints(self) -> dict[str, str]:
+        out = {}
+        for flag, a in self.files(Wildcard).items():
+            if a.choices is not None:
+                out[flag] = "|".join(re.escape(c) for c in a.choices)
+            elif a.pattern is not None:
+                out[flag] = a.pattern
+        return out
+
+    def expand(self, pattern: str, config: dict) -> list[str]:
+        """`pattern` for every combination of the step's wildcard values in a build."""
+        import itertools
+
+        names = self.wildcards
+        values = [self.args[n].enumerate(config) for n in names]
+        return [pattern.format(**dict(zip(names, combo))) for combo in itertools.product(*values)]
+
+    def outputs(self, config: dict) -> list[str]:
+        """Every file the step's jobs write in a build with these params."""
+        patterns = [a.path for a in self.files(Out).values()]
+        patterns += [self.provenance_path()] if self.provenance else []
+        return [f for p in patterns for f in self.expand(p, config)]
+
+    def shell(self, prefix: str = "dlrepro", log: bool = True) -> str:
+        """The shell command, with Snakemake placeholders (identical for DVC once resolved)."""
+        words = [prefix]
+        if log:
+            words.append("--log {log}")
+        if self.provenance:
+            words.append("--provenance {output.provenance}")
+        words += self.command
+        for flag, a in self.args.items():
+            if isinstance(a, Wildcard) and not a.in_command:
+                continue
+            ref = {In: "input", Out: "output", Wildcard: "wildcards", Value: "params"}[type(a)]
+            words.append(f"--{flag.replace('_', '-')} {{{ref}.{flag}}}")
+        return " ".join(words)
+
+
+@dataclass
+class Steps:
+    """The steps of one study (or shared data source), in declaration order."""
+
+    owner: str
+    command: tuple[str, ...] | None = None  # default: (owner,)
+    steps: list[Step] = field(default_factory=list)
+
+    def step(self, *, step_name: str | None = None, rule: str | None = None,
+             command: tuple[str, ...] | None = None, help: str = "", **options_and_args):
+        options = {k: options_and_args.pop(k) for k in
+                   ("params", "gpu", "runtime", "mem_mb", "threads", "provenance", "record")
+                   if k in options_and_args}
+        for flag, a in options_and_args.items():
+            if not isinstance(a, (In, Out, Wildcard, Value)):
+                raise TypeError(f"{self.owner}: argument {flag}={a!r} is not In/Out/Wildcard/Value")
+
+        def register(func):
+            name = step_name or func.__name__
+            prefix = self.command if self.command is not None else (self.owner,)
+            self.steps.append(Step(
+                owner=self.owner, name=name, func=func,
+                help=help or (func.__doc__ or "").strip().split("\n")[0],
+                args=dict(options_and_args),
+                command=command if command is not None else (*prefix, name),
+                rule=f"{self.owner}_{rule or name}", **options))
+            return func
+
+        return register

@@ -1,0 +1,58 @@
+# Every step's rule, generated from its one declaration (dlrepro.pipeline.declare, in each
+# study's cli.py): shell command, provenance, log, benchmark, threads, resources, report
+# captions, and code inputs computed from the step's imports (dlrepro.pipeline.codedeps).
+from dlrepro.pipeline import registry
+from dlrepro.pipeline.codedeps import step_code
+from dlrepro.pipeline.declare import In, Out, Value
+
+
+def _bind(fn):
+    """A declaration's fn(wildcards, config) as a Snakemake function of the wildcards."""
+    return lambda wildcards: fn(wildcards, config)
+
+
+def _inputs(step):
+    files = {f: _bind(a.path) if callable(a.path) else a.path for f, a in step.files(In).items()}
+    return {**files, "code": step_code(step)}
+
+
+def _outputs(step):
+    outs = {}
+    for flag, a in step.files(Out).items():
+        caption = f"../../src/dlrepro/studies/{step.owner}/captions/{Path(a.path).stem}.rst"
+        outs[flag] = report(a.path, caption=caption, category=step.owner) if a.figure else a.path
+    if step.provenance:
+        outs["provenance"] = step.provenance_path()
+    return outs
+
+
+def _params(step):
+    keys = step.params
+    p = (lambda w: params_at(*keys(w, config))(w)) if callable(keys) else params_at(*keys)
+    return {"p": p, **{f: _bind(a.fn) for f, a in step.files(Value).items()}}
+
+
+for _step in registry.all_steps():
+
+    rule:
+        name:
+            _step.rule
+        input:
+            **_inputs(_step),
+        output:
+            **_outputs(_step),
+        params:
+            **_params(_step),
+        log:
+            f"{_step.log_stem()}.log",
+        benchmark:
+            f"{_step.log_stem()}.tsv"
+        threads: _step.threads or config["threads"]
+        resources:
+            **({"gpu": 1} if _step.gpu else {}),  # used when present (device: auto)
+            runtime=_step.runtime,
+            mem_mb=_step.mem_mb,
+        wildcard_constraints:
+            **_step.wildcard_constraints(),
+        shell:
+            _step.shell(DLREPRO)
