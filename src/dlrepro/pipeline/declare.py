@@ -83,6 +83,7 @@ class Step:
     threads: int | None = None  # None: params `threads` (torch/BLAS threads per job)
     provenance: bool = True
     record: tuple[str, str] | None = None  # (study, step) in the provenance record; default (owner, name)
+    provenance_stem: str | None = None  # default: <name>[_{wildcard}...] in flag order
 
     @property
     def study_step(self) -> tuple[str, str]:
@@ -98,7 +99,7 @@ class Step:
 
     def provenance_path(self) -> str:
         """results/<owner>/provenance/<name>[_<wildcard>...].json"""
-        stem = "_".join([self.name, *(f"{{{w}}}" for w in self.wildcards)])
+        stem = self.provenance_stem or "_".join([self.name, *(f"{{{w}}}" for w in self.wildcards)])
         return f"results/{self.owner}/provenance/{stem}.json"
 
     def log_stem(self) -> str:
@@ -158,7 +159,8 @@ class Steps:
     def step(self, *, step_name: str | None = None, rule: str | None = None,
              command: tuple[str, ...] | None = None, help: str = "", **options_and_args):
         options = {k: options_and_args.pop(k) for k in
-                   ("params", "gpu", "runtime", "mem_mb", "threads", "provenance", "record")
+                   ("params", "gpu", "runtime", "mem_mb", "threads", "provenance", "record",
+                    "provenance_stem")
                    if k in options_and_args}
         for flag, a in options_and_args.items():
             if not isinstance(a, (In, Out, Wildcard, Value)):
