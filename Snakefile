@@ -12,14 +12,6 @@ configfile: "params.yaml"
 
 include: "workflow/rules/common.smk"  # validates params before any job; shared helpers
 include: "workflow/rules/steps.smk"  # one rule per declared step
-import os as _os
-
-for _f in sorted(_os.listdir("workflow/rules")):  # TRANSITIONAL: studies not yet declared
-    if _f not in ("common.smk", "steps.smk", "report.smk"):
-
-        include: f"workflow/rules/{_f}"
-
-
 include: "workflow/rules/report.smk"
 
 

@@ -21,8 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: snakemake, dvc, dlrepro
 
 
-def tool_env() -> dict:
+def tool_env(cwd: Path | None = None) -> dict:
+    """The tools' environment; in a scratch copy, the copy's own `dlrepro` package is the one
+    imported (the venv's editable install points at this checkout), as in a clone."""
     env = dict(os.environ)
+    if cwd is not None and (Path(cwd) / "src" / "dlrepro").is_dir():
+        env["PYTHONPATH"] = str(Path(cwd).resolve() / "src")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["DVC_NO_ANALYTICS"] = "1"
     env["PYTHONHASHSEED"] = "0"
@@ -32,7 +36,7 @@ def tool_env() -> dict:
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(), text=True, capture_output=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=tool_env(cwd), text=True, capture_output=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}) in {cwd}:\n"
                              f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
@@ -129,7 +133,7 @@ def _dvc_build_started(request, tmp_path_factory):
     use_smoke_params(repo)
     log = repo.parent / "dvc_repro.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(["dvc", "repro", "--quiet"], cwd=repo, env=tool_env(),
+        proc = subprocess.Popen(["dvc", "repro", "--quiet"], cwd=repo, env=tool_env(repo),
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     yield repo, proc, log
     if proc.poll() is None:  # the session ended early (e.g. -x): stop DVC and its running job

@@ -33,9 +33,10 @@ def _step_parsers(sub, steps) -> None:
         for flag, a in step.args.items():
             opt = f"--{flag.replace('_', '-')}"
             if isinstance(a, In):
-                p.add_argument(opt, type=InputFile, required=True, nargs="+" if a.many else None)
+                p.add_argument(opt, type=InputFile if a.hashed else str, required=True,
+                              nargs="+" if a.many else None)
             elif isinstance(a, Out):
-                p.add_argument(opt, type=OutputFile, required=True)
+                p.add_argument(opt, type=OutputFile if a.hashed else str, required=True)
             elif isinstance(a, Wildcard) and a.in_command:
                 p.add_argument(opt, type=a.type, choices=a.choices, required=True)
             elif isinstance(a, Value):

@@ -10,6 +10,8 @@ import yaml
 from snakemake_executor_plugin_slurm.utils import set_gres_string
 
 from conftest import ROOT, SMOKE, artifact_hashes, copy_repo, run
+
+from dlrepro.pipeline import registry
 from slurm_cluster import slurm  # noqa: F401  (the fixture)
 
 PROFILE = "workflow/profiles/slurm"
@@ -45,11 +47,12 @@ class _Job:
 
 def test_profile_gives_every_rule_resources_and_keeps_the_rules_gpu_requests(tmp_path):
     repo = copy_repo(tmp_path)
-    profile = yaml.safe_load((ROOT / PROFILE / "config.yaml").read_text())
-    rules = set(run(["snakemake", "--list-rules"], repo).stdout.split()) - {"all"}
-    entries = profile["set-resources"]
-    missing = sorted(r for r in rules if not {"runtime", "mem_mb"} <= set(entries.get(r, {})))
-    assert not missing, f"{PROFILE}: add runtime and mem_mb for {missing}"
+    # runtime and memory come from each step's declaration, not from a profile entry per rule
+    declared = {s.rule: s for s in registry.all_steps()}
+    for rule, res in job_resources(repo, "--workflow-profile", PROFILE):
+        if rule in declared:
+            assert (res["runtime"], res["mem_mb"]) == (declared[rule].runtime,
+                                                       declared[rule].mem_mb), (rule, res)
 
     # The GPU request is the rule's own `gpu` resource (no profile entry to forget): the
     # profile must keep it, and the plugin must turn it into `sbatch --gpus=N`.

@@ -63,7 +63,7 @@ def test_damaged_raw_file_in_the_mirror_stops_at_fetch(tmp_path, damage, problem
     # DAG would race this one and Snakemake reports only the first failure
     proc = subprocess.run(["snakemake", "quora_compare", "quora_figures", "--cores", "2",
                            "--configfile", "config/smoke.yaml"],
-                          cwd=repo, env={**tool_env(), "DLREPRO_MIRROR": str(mirror)},
+                          cwd=repo, env={**tool_env(repo), "DLREPRO_MIRROR": str(mirror)},
                           text=True, capture_output=True)
     message = proc.stdout + proc.stderr
     assert proc.returncode != 0

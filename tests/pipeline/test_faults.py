@@ -115,7 +115,7 @@ class Background:
 @contextlib.contextmanager
 def started(cmd: list[str], repo: Path, log: Path):
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=repo, env=tool_env(), stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=repo, env=tool_env(repo), stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     bg = Background(proc, log)
     try:

@@ -110,9 +110,9 @@ def test_dvc_repro_builds_the_same_outputs_as_snakemake(smoke_build, dvc_smoke_b
 def test_committed_dvc_yaml_matches_the_workflow(tmp_path):
     repo = copy_repo(tmp_path / "fresh")
     assert run(["dlrepro", "dvc-yaml", "--check"], repo).returncode == 0
-    rules = repo / "workflow/rules/slash.smk"
-    rules.write_text(rules.read_text().replace("slash generate --out", "slash generate  --out")
-                     .replace('"data/processed/slash/slash_data.npz"', '"data/processed/slash/data.npz"'))
+    steps = repo / "src/dlrepro/studies/slash/cli.py"  # where the slash steps are declared
+    steps.write_text(steps.read_text().replace('"data/processed/slash/slash_data.npz"',
+                                               '"data/processed/slash/data.npz"'))
     proc = run(["dlrepro", "dvc-yaml", "--check"], repo, check=False)
     assert proc.returncode == 1 and "data/processed/slash/data.npz" in proc.stdout
 

@@ -11,19 +11,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlrepro.core.determinism import configure_torch
-from dlrepro.core.torch_utils import load_weights, save_weights
-from dlrepro.errors import DlreproError
-from dlrepro.studies.adversarial.attacks import fgsm
-from dlrepro.studies.adversarial.ensemble import accuracy, combine
-from dlrepro.studies.adversarial.models import ConvNet
-from dlrepro.studies.adversarial.train import (
-    as_images,
-    bootstrap_indices,
+from dlrepro.classifier.fgsm import fgsm
+from dlrepro.classifier.mnist import as_images
+from dlrepro.classifier.convnet import ConvNet
+from dlrepro.classifier.train import (
+    accuracy,
     hidden_features,
     predict_proba,
     train_classifier,
 )
+from dlrepro.core.determinism import configure_torch
+from dlrepro.core.torch_utils import load_weights, save_weights
+from dlrepro.errors import DlreproError
+from dlrepro.studies.adversarial.ensemble import combine
+from dlrepro.studies.adversarial.train import bootstrap_indices
 
 CPU = torch.device("cpu")
 TINY = dict(conv1=4, conv2=8, hidden=16, dropout=0.25)

@@ -10,13 +10,25 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from dlrepro.classifier.mnist import as_images
+from dlrepro.classifier.train import train_classifier
 from dlrepro.core.determinism import configure_torch
-from dlrepro.studies.adversarial.train import as_images, train_classifier
-from dlrepro.studies.kernels.effective import compose, linear_stack_error, neighbour_correlation
-from dlrepro.studies.kernels.figures import as_rows, gif_bytes, gif_frames, mosaic, palette
+from dlrepro.studies.kernels.effective import (
+    compose,
+    linear_stack_error,
+    neighbour_correlation,
+)
+from dlrepro.studies.kernels.figures import (
+    as_rows,
+    gif_bytes,
+    gif_frames,
+    mosaic,
+    palette,
+)
 from dlrepro.studies.kernels.models import StackedConvNet
 
 

@@ -6,15 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dlrepro.classifier.fully_connected import fully_connected
+from dlrepro.classifier.train import train_classifier
 from dlrepro.core.determinism import rng
 from dlrepro.errors import DlreproError
-from dlrepro.studies.adversarial.train import train_classifier
-from dlrepro.studies.memorization.data import (PIXELS, corrupt_labels, gaussian_pixels, percent_of,
-                                               run_names)
+from dlrepro.studies.memorization.data import (
+    PIXELS,
+    corrupt_labels,
+    gaussian_pixels,
+    percent_of,
+    run_names,
+)
 from dlrepro.studies.memorization.summary import results_table, summarise
-from dlrepro.studies.selu.models import fully_connected
 
 
 @settings(max_examples=50, deadline=None)

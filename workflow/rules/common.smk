@@ -52,19 +52,3 @@ def _canonical(value):
     if isinstance(value, dict):
         return {k: _canonical(value[k]) for k in sorted(value)}
     return value
-
-
-# --- TRANSITIONAL (removed once every study declares its steps) ---
-from glob import glob as _glob
-
-MNIST = "data/processed/mnist/mnist.npz"
-CORE_CODE = sorted(_glob("src/dlrepro/core/*.py"))
-REPORT_INPUTS = {}
-
-
-def code(*files):
-    return CORE_CODE + [f"src/dlrepro/{f}" for f in files]
-
-
-def provenance(study, step):
-    return f"results/{study}/provenance/{step}.json"

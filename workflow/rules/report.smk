@@ -5,7 +5,7 @@ from dlrepro.studies import STUDIES
 
 rule report:
     input:
-        results=[f for s in STUDIES for f in page_inputs(s, config) or REPORT_INPUTS[s]],
+        results=[f for s in STUDIES for f in page_inputs(s, config)],
         text=[f for s in STUDIES for f in page_text(s)],
         code=report_code(),
     output:

@@ -19,8 +19,9 @@ def _inputs(step):
 def _outputs(step):
     outs = {}
     for flag, a in step.files(Out).items():
-        caption = f"../../src/dlrepro/studies/{step.owner}/captions/{Path(a.path).stem}.rst"
-        outs[flag] = report(a.path, caption=caption, category=step.owner) if a.figure else a.path
+        path = a.resolve(config)
+        caption = f"../../src/dlrepro/studies/{step.owner}/captions/{Path(path).stem}.rst"
+        outs[flag] = report(path, caption=caption, category=step.owner) if a.figure else path
     if step.provenance:
         outs["provenance"] = step.provenance_path()
     return outs

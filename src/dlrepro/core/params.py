@@ -61,7 +61,12 @@ def validate(params: Mapping[str, Any], source: str = "params") -> None:
     """Raise DlreproError naming every offending key if `params` breaks the schema."""
     import jsonschema  # imported here: keeps `dlrepro --help` fast
 
+    from dlrepro.studies import STUDIES
+
     schema = parse_yaml(SCHEMA.read_text())
+    # every registered study's section is required (the registry says which exist)
+    schema["required"] = [*schema.get("required", []), *(s for s in STUDIES
+                                                          if s not in schema.get("required", []))]
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
     if errors:

@@ -80,17 +80,3 @@ def run(args: argparse.Namespace, params: dict, func: Callable[[argparse.Namespa
             "environment": provenance.environment(ctx.device, ctx.threads),
         }
         io.write_json(provenance_path, record)
-
-
-# --- TRANSITIONAL (removed once every study declares its steps) ---
-IN, OUT = (InputFile, False), (OutputFile, False)
-INS, OUTS = (InputFile, True), (OutputFile, True)
-
-
-def add_step(steps, name, help, func, **files):
-    p = steps.add_parser(name, help=help)
-    for flag, (kind, many) in files.items():
-        p.add_argument(f"--{flag.replace('_', '-')}", type=kind, required=True,
-                       nargs="+" if many else None)
-    p.set_defaults(func=func)
-    return p

@@ -32,15 +32,21 @@ class In:
 
     path: Path
     many: bool = False
+    hashed: bool = True  # False: a measurement (e.g. wall-clock times) kept out of provenance
 
 
 @dataclass(frozen=True)
 class Out:
     """A file the step writes. figure=True: a report figure, captioned by
-    src/dlrepro/studies/<study>/captions/<file stem>.rst."""
+    src/dlrepro/studies/<study>/captions/<file stem>.rst. path: a fixed string or {wildcard}
+    pattern, or fn(config) -> str for a file named by params (e.g. which raw file to fetch)."""
 
-    path: str
+    path: str | Callable[[dict], str]
     figure: bool = False
+    hashed: bool = True  # False: a measurement (e.g. wall-clock times) kept out of provenance
+
+    def resolve(self, config: dict) -> str:
+        return self.path(config) if callable(self.path) else self.path
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ class Step:
 
     def outputs(self, config: dict) -> list[str]:
         """Every file the step's jobs write in a build with these params."""
-        patterns = [a.path for a in self.files(Out).values()]
+        patterns = [a.resolve(config) for a in self.files(Out).values()]
         patterns += [self.provenance_path()] if self.provenance else []
         return [f for p in patterns for f in self.expand(p, config)]
 

@@ -21,8 +21,7 @@ def owners() -> tuple[str, ...]:
 
 
 def steps_of(owner: str):
-    module = importlib.import_module(steps_module(owner))
-    return module.steps.steps if hasattr(module, "steps") else []  # TRANSITIONAL
+    return importlib.import_module(steps_module(owner)).steps.steps
 
 
 def all_steps():

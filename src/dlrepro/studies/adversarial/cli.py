@@ -26,7 +26,7 @@ def _member_weights(wildcards, config) -> list[str]:
 
 
 def _model(ctx):
-    from dlrepro.studies.adversarial.models import ConvNet
+    from dlrepro.classifier.convnet import ConvNet
 
     return ConvNet(**ctx.params["adversarial"]["model"])
 
@@ -36,8 +36,8 @@ def _train(ctx, device, x, y, name, **extra):
     dropout masks and batch order (and, for bootstrap members, data)."""
     import torch
 
+    from dlrepro.classifier.train import train_classifier
     from dlrepro.core.determinism import stream_seed
-    from dlrepro.studies.adversarial.train import train_classifier
 
     seed = stream_seed(ctx.seed, "adversarial", name)
     torch.manual_seed(seed)
@@ -54,8 +54,7 @@ def _load(ctx, weights):
 
 
 def _acc(model, x, y) -> float:
-    from dlrepro.studies.adversarial.ensemble import accuracy
-    from dlrepro.studies.adversarial.train import predict_proba
+    from dlrepro.classifier.train import accuracy, predict_proba
 
     return accuracy(predict_proba(model, x).argmax(1), y.numpy())
 
@@ -67,9 +66,9 @@ def _acc(model, x, y) -> float:
 def baseline(args, ctx) -> None:
     import pandas as pd
 
+    from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
     from dlrepro.core.torch_utils import save_weights, setup, trainable_parameters
-    from dlrepro.studies.adversarial.data import load_mnist
 
     device = setup(ctx)
     d = load_mnist(args.data, ctx.params["adversarial"]["data"])
@@ -90,11 +89,11 @@ def baseline(args, ctx) -> None:
 def attack(args, ctx) -> None:
     import pandas as pd
 
+    from dlrepro.classifier.fgsm import fgsm
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import predict_proba
     from dlrepro.core import io
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.adversarial.attacks import fgsm
-    from dlrepro.studies.adversarial.data import load_mnist
-    from dlrepro.studies.adversarial.train import predict_proba
 
     setup(ctx)
     p = ctx.params["adversarial"]["attack"]
@@ -123,10 +122,11 @@ def attack(args, ctx) -> None:
 def advtrain(args, ctx) -> None:
     import pandas as pd
 
+    from dlrepro.classifier.fgsm import fgsm
+    from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
     from dlrepro.core.torch_utils import save_weights, setup
-    from dlrepro.studies.adversarial.attacks import fgsm
-    from dlrepro.studies.adversarial.data import load_examples, load_mnist
+    from dlrepro.studies.adversarial.data import load_examples
 
     device = setup(ctx)
     a = ctx.params["adversarial"]
@@ -154,10 +154,10 @@ def member(args, ctx) -> None:
     import numpy as np
     import torch
 
+    from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import save_weights, setup
-    from dlrepro.studies.adversarial.data import load_mnist
     from dlrepro.studies.adversarial.train import bootstrap_indices
 
     device = setup(ctx)
@@ -184,11 +184,12 @@ def member(args, ctx) -> None:
 def ensemble(args, ctx) -> None:
     import numpy as np
 
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import predict_proba
     from dlrepro.core import io
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.adversarial.data import load_examples, load_mnist, member_of
+    from dlrepro.studies.adversarial.data import load_examples, member_of
     from dlrepro.studies.adversarial.evaluate import evaluate_ensembles
-    from dlrepro.studies.adversarial.train import predict_proba
 
     setup(ctx)
     d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
@@ -220,11 +221,12 @@ def tsne(args, ctx) -> None:
     import numpy as np
     from sklearn.manifold import TSNE
 
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import hidden_features
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.adversarial.data import load_examples, load_mnist
-    from dlrepro.studies.adversarial.train import hidden_features
+    from dlrepro.studies.adversarial.data import load_examples
 
     setup(ctx)
     p = ctx.params["adversarial"]["tsne"]
@@ -252,7 +254,8 @@ def tsne(args, ctx) -> None:
             comparison=Out(f"{ADV}/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims, load_claims
+    from dlrepro.core.claims import compare as compare_claims
+    from dlrepro.core.claims import load_claims
     from dlrepro.studies.adversarial.compare import results_table
 
     result = {"baseline": io.read_json(args.baseline), "attack": io.read_json(args.attack),
@@ -273,10 +276,10 @@ def compare(args, ctx) -> None:
 def figures(args, ctx) -> None:
     import pandas as pd
 
+    from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
     from dlrepro.core.claims import load_claims
     from dlrepro.studies.adversarial import figures as fig
-    from dlrepro.studies.adversarial.data import load_mnist
 
     d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
     examples = io.read_npz(args.examples, ("x_adv", "pred_clean", "pred_adv"))

@@ -1,5 +1,4 @@
-"""MNIST for this study: subsets of the shared dataset artifact as float tensors, and the
-adversarial test images made on the baseline."""
+"""The adversarial test images made on the baseline, and the members' file layout."""
 
 from __future__ import annotations
 
@@ -10,19 +9,6 @@ import torch
 
 from dlrepro.core.io import read_npz
 from dlrepro.errors import DlreproError
-from dlrepro.studies.adversarial.train import as_images
-
-
-def load_mnist(path, sizes: dict, train: bool = True, test: bool = True) -> dict[str, torch.Tensor]:
-    """The first `train_size` / `test_size` images of the standard splits (MNIST is shuffled)."""
-    keys = (("x_train", "y_train") if train else ()) + (("x_test", "y_test") if test else ())
-    arrays = read_npz(path, keys)
-    out = {}
-    for split, n in (("train", sizes["train_size"]), ("test", sizes["test_size"])):
-        if f"x_{split}" in arrays:
-            out[f"x_{split}"] = as_images(arrays[f"x_{split}"][:n])
-            out[f"y_{split}"] = torch.from_numpy(arrays[f"y_{split}"][:n].astype(np.int64))
-    return out
 
 
 def load_examples(path, n: int) -> torch.Tensor:

@@ -26,11 +26,3 @@ def combine(probs: np.ndarray, how: str) -> np.ndarray:
         best = probs.max(axis=2).argmax(axis=0)  # [N]: most confident member per instance
         return probs[best, np.arange(probs.shape[1])].argmax(axis=1).astype(np.int64)
     raise DlreproError(f"combine: unknown combination {how!r}; known: {', '.join(HOWS)}")
-
-
-def accuracy(pred: np.ndarray, y: np.ndarray) -> float:
-    pred, y = np.asarray(pred), np.asarray(y)
-    if pred.shape != y.shape or pred.ndim != 1 or len(y) == 0:
-        raise DlreproError(f"accuracy: predictions {pred.shape} and labels {y.shape} must be "
-                           f"equal-length non-empty vectors")
-    return float(np.mean(pred == y))

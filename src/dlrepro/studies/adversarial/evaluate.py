@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dlrepro.studies.adversarial.ensemble import accuracy, combine
+from dlrepro.classifier.train import accuracy
+from dlrepro.studies.adversarial.ensemble import combine
 
 HOWS = ("mean", "max")
 

@@ -3,7 +3,6 @@ and t-SNE maps of the baseline's last hidden layer."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from dlrepro.core.claims import post_of

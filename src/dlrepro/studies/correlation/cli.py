@@ -1,18 +1,16 @@
-"""Steps of the correlation study, as `dlrepro correlation <step>` sub-commands (one per rule)."""
+"""Steps of the correlation study ("Convolution filters in neural networks are actually
+correlation filters", post 002): torch conv2d vs scipy correlate2d / convolve2d on seeded random
+cases, and a figure. No training, no data: both steps are cheap at any scale."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, OUT as O, add_step
+from dlrepro.pipeline.declare import In, Out, Steps
+
+steps = Steps("correlation")
+COR = "results/correlation"
 
 IDENTITIES = ("correlate2d", "convolve2d", "convolve2d_flipped", "correlate2d_same")
 UNFLIPPED_MIN = "smallest repeat of max |conv2d - convolve2d|"
-
-
-def add_steps(steps) -> None:
-    add_step(steps, "measure", "conv2d vs correlate2d / convolve2d on seeded random cases; comparison",
-             measure, claims=I, table=O, summary=O, comparison=O)
-    add_step(steps, "figures", "an asymmetric kernel: conv2d, correlate2d, convolve2d, convolve2d flipped",
-             figures, figure=O)
 
 
 def measure_cases(seed: int, cases: list, repeats: int):
@@ -37,6 +35,11 @@ def measure_cases(seed: int, cases: list, repeats: int):
     return pd.DataFrame(rows)
 
 
+@steps.step(help="conv2d vs correlate2d / convolve2d on seeded random cases; comparison",
+            runtime=5, mem_mb=1000, params=("seed", "correlation"),
+            claims=In("src/dlrepro/studies/correlation/claims.yaml"),
+            table=Out(f"{COR}/table.csv"), summary=Out(f"{COR}/metrics.json"),
+            comparison=Out(f"{COR}/comparison.csv"))
 def measure(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims, load_claims
@@ -57,6 +60,9 @@ def measure(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
+@steps.step(help="an asymmetric kernel: conv2d, correlate2d, convolve2d, convolve2d flipped",
+            runtime=5, mem_mb=1000,
+            figure=Out(f"{COR}/figures/asymmetric_kernel.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.correlation import figures as fig

@@ -1,17 +1,21 @@
-"""Steps of the corrviz study, as `dlrepro corrviz <step>` sub-commands."""
+"""Steps of the corrviz study (correlation heat maps): the post's five rules applied one at a time
+to a real data set shipped with scikit-learn (no download), with a number per rule for what it
+changes -> one heat map per rule."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN, OUT, add_step
+from dlrepro.pipeline.declare import In, Out, Steps
+
+steps = Steps("corrviz")
+CORRVIZ = "results/corrviz"
+MATRIX = "data/processed/corrviz/correlation.npz"
+SUMMARY = f"{CORRVIZ}/metrics.json"
 
 
-def add_steps(steps) -> None:
-    add_step(steps, "rules", "correlation matrix; the five rules' panels and what each changes",
-             rules, claims=IN, matrix=OUT, table=OUT, summary=OUT, comparison=OUT)
-    add_step(steps, "figures", "one heat map per rule, applied one at a time", figures,
-             matrix=IN, summary=IN, panels=OUT)
-
-
+@steps.step(help="correlation matrix; the five rules' panels and what each changes", runtime=5,
+            mem_mb=1000, params=("corrviz",), claims=In("src/dlrepro/studies/corrviz/claims.yaml"),
+            matrix=Out(MATRIX), table=Out(f"{CORRVIZ}/table.csv"), summary=Out(SUMMARY),
+            comparison=Out(f"{CORRVIZ}/comparison.csv"))
 def rules(args, ctx) -> None:
     import pandas as pd
 
@@ -32,6 +36,9 @@ def rules(args, ctx) -> None:
     write_results(args, summary, pd.DataFrame(table), ctx.params)
 
 
+@steps.step(help="one heat map per rule, applied one at a time", runtime=5, mem_mb=1000,
+            matrix=In(MATRIX), summary=In(SUMMARY),
+            panels=Out(f"{CORRVIZ}/figures/rules.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.corrviz.figures import rule_panels

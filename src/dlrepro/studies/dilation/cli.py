@@ -1,15 +1,13 @@
-"""Steps of the dilation study, as `dlrepro dilation <step>` sub-commands (one per rule)."""
+"""Steps of the dilation study ("Dilated convolution", post 003): receptive fields of
+convolution stacks with dilation 1, 2, 4, ... vs undilated, by input gradient and by formula,
+against parameters; the post's figure from the measured gradients. No training."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, OUT as O, add_step
+from dlrepro.pipeline.declare import In, Out, Steps
 
-
-def add_steps(steps) -> None:
-    add_step(steps, "measure", "receptive field by gradient and formula, parameters; post-vs-ours comparison",
-             measure, claims=I, table=O, summary=O, comparison=O, layers=O)
-    add_step(steps, "figures", "receptive field vs depth and parameters; the post's figure",
-             figures, table=I, layers=I, curves=O, post_figure=O)
+steps = Steps("dilation")
+DIL = "results/dilation"
 
 
 def measure_stacks(p: dict, seed: int):
@@ -51,6 +49,11 @@ def summarise(table, kernel: int) -> dict:
     }
 
 
+@steps.step(help="receptive field by gradient and formula, parameters; post-vs-ours comparison",
+            runtime=5, mem_mb=2000, params=("seed", "dilation"),
+            claims=In("src/dlrepro/studies/dilation/claims.yaml"),
+            table=Out(f"{DIL}/table.csv"), summary=Out(f"{DIL}/metrics.json"),
+            comparison=Out(f"{DIL}/comparison.csv"), layers=Out(f"{DIL}/figure_layers.npz"))
 def measure(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims, load_claims
@@ -73,6 +76,11 @@ def measure(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
+@steps.step(help="receptive field vs depth and parameters; the post's figure",
+            runtime=5, mem_mb=1000, params=("dilation.figure_dilations",),
+            table=In(f"{DIL}/table.csv"), layers=In(f"{DIL}/figure_layers.npz"),
+            curves=Out(f"{DIL}/figures/receptive_field_vs_depth.png", figure=True),
+            post_figure=Out(f"{DIL}/figures/post_figure.png", figure=True))
 def figures(args, ctx) -> None:
     import pandas as pd
 

@@ -1,15 +1,15 @@
-"""Steps of the feedback_loop study, as `dlrepro feedback_loop <step>` sub-commands."""
+"""Steps of the feedback_loop study (fast.ai lesson 1, predictive policing): a simulation of
+officers placed by recorded arrests vs by crimes, every district with the same crime rate
+-> districts policed over time and final allocations."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN, OUT, add_step
+from dlrepro.pipeline.declare import In, Out, Steps
 
-
-def add_steps(steps) -> None:
-    add_step(steps, "simulate", "run every policy x replicate; table, metrics, comparison", simulate,
-             claims=IN, runs=OUT, table=OUT, summary=OUT, comparison=OUT)
-    add_step(steps, "figures", "districts policed and officer inequality over time; final allocations",
-             figures, runs=IN, summary=IN, over_time=OUT, allocations=OUT)
+steps = Steps("feedback_loop")
+FBL = "results/feedback_loop"
+RUNS = "data/processed/feedback_loop/runs.npz"
+SUMMARY = f"{FBL}/metrics.json"
 
 
 def _city(p: dict):
@@ -18,6 +18,11 @@ def _city(p: dict):
     return City(**{k: p[k] for k in ("districts", "officers", "crime_rate", "detection", "explore")})
 
 
+@steps.step(help="run every policy x replicate; table, metrics, comparison", runtime=5,
+            mem_mb=1000, params=("seed", "feedback_loop"),
+            claims=In("src/dlrepro/studies/feedback_loop/claims.yaml"), runs=Out(RUNS),
+            table=Out(f"{FBL}/table.csv"), summary=Out(SUMMARY),
+            comparison=Out(f"{FBL}/comparison.csv"))
 def simulate(args, ctx) -> None:
     import pandas as pd
 
@@ -35,6 +40,10 @@ def simulate(args, ctx) -> None:
     write_results(args, summary, pd.DataFrame(rows), ctx.params)
 
 
+@steps.step(help="districts policed and officer inequality over time; final allocations",
+            runtime=5, mem_mb=1000, runs=In(RUNS), summary=In(SUMMARY),
+            over_time=Out(f"{FBL}/figures/over_time.png", figure=True),
+            allocations=Out(f"{FBL}/figures/allocations.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.feedback_loop import figures as fig

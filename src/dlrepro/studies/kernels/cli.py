@@ -1,20 +1,21 @@
-"""Steps of the kernels study, as `dlrepro kernels <step>` sub-commands (one per rule)."""
+"""Steps of the kernels study ("Visualizing convolution kernels", post 002): a small MNIST CNN
+with two stacked 3x3 convs (conv1 snapshotted at init and every epoch) -> kernel statistics +
+comparison -> kernel pictures (raw, effective 5x5, the slash study's trained vanilla_cnn, conv1
+GIF)."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, OUT as O, add_step
+from dlrepro.data.steps import MNIST
+from dlrepro.pipeline.declare import In, Out, Steps
+
+steps = Steps("kernels")
+KER = "results/kernels"
+MODEL = ("seed", "kernels.data", "kernels.model")
+WEIGHTS = f"{KER}/model/weights.pt"
+SNAPSHOTS = f"{KER}/model/conv1_snapshots.npz"
+SLASH_VANILLA_WEIGHTS = "results/slash/models/vanilla_cnn/weights.pt"  # a pipeline model as input
 
 PER_ROW = 4  # kernels per row in the first-layer pictures
-
-
-def add_steps(steps) -> None:
-    add_step(steps, "train", "train the stacked-3x3 MNIST CNN, snapshotting conv1 at init and every epoch",
-             train, data=I, weights=O, snapshots=O, metrics=O)
-    add_step(steps, "compare", "kernel statistics, the linear-stack check, table and post-vs-ours comparison",
-             compare, data=I, weights=I, snapshots=I, train=I, claims=I, table=O, summary=O, comparison=O)
-    add_step(steps, "figures", "raw and effective kernels, the slash CNN's kernels, conv1 over training (GIF)",
-             figures, weights=I, snapshots=I, slash_weights=I,
-             conv1=O, conv2=O, effective=O, slash=O, gif=O)
 
 
 def _model(ctx):
@@ -40,6 +41,10 @@ def _effective(model):
     return weight.numpy()
 
 
+@steps.step(help="train the stacked-3x3 MNIST CNN, snapshotting conv1 at init and every epoch",
+            gpu=True, runtime=30, mem_mb=4000, params=(*MODEL, "device", "kernels.training"),
+            data=In(MNIST), weights=Out(WEIGHTS), snapshots=Out(SNAPSHOTS),
+            metrics=Out(f"{KER}/model/metrics.json"))
 def train(args, ctx) -> None:
     import numpy as np
     import pandas as pd
@@ -48,9 +53,9 @@ def train(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import save_weights, setup, trainable_parameters
-    from dlrepro.studies.adversarial.data import load_mnist
-    from dlrepro.studies.adversarial.ensemble import accuracy
-    from dlrepro.studies.adversarial.train import predict_proba, train_classifier
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import accuracy
+    from dlrepro.classifier.train import predict_proba, train_classifier
 
     device = setup(ctx)
     p = ctx.params["kernels"]
@@ -76,6 +81,13 @@ def train(args, ctx) -> None:
                                  "history": pd.DataFrame(history).to_dict("records")})
 
 
+@steps.step(help="kernel statistics, the linear-stack check, table and post-vs-ours comparison",
+            runtime=10, mem_mb=2000, params=(*MODEL, "kernels.linear_check_images"),
+            data=In(MNIST), weights=In(WEIGHTS), snapshots=In(SNAPSHOTS),
+            train=In(f"{KER}/model/metrics.json"),
+            claims=In("src/dlrepro/studies/kernels/claims.yaml"),
+            table=Out(f"{KER}/table.csv"), summary=Out(f"{KER}/metrics.json"),
+            comparison=Out(f"{KER}/comparison.csv"))
 def compare(args, ctx) -> None:
     import numpy as np
     import pandas as pd
@@ -83,7 +95,7 @@ def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims, load_claims
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.adversarial.data import load_mnist
+    from dlrepro.classifier.mnist import load_mnist
     from dlrepro.studies.kernels.effective import linear_stack_error, neighbour_correlation
 
     setup(ctx)
@@ -123,11 +135,20 @@ def compare(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
+@steps.step(help="raw and effective kernels, the slash CNN's kernels, conv1 over training (GIF)",
+            runtime=10, mem_mb=2000,
+            params=("kernels.model", "kernels.gif", "slash.models.vanilla_cnn.channels"),
+            weights=In(WEIGHTS), snapshots=In(SNAPSHOTS), slash_weights=In(SLASH_VANILLA_WEIGHTS),
+            conv1=Out(f"{KER}/figures/conv1.png", figure=True),
+            conv2=Out(f"{KER}/figures/conv2.png", figure=True),
+            effective=Out(f"{KER}/figures/effective.png", figure=True),
+            slash=Out(f"{KER}/figures/slash_kernels.png", figure=True),
+            gif=Out(f"{KER}/figures/conv1_epochs.gif", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.torch_utils import load_weights
     from dlrepro.studies.kernels import figures as fig
-    from dlrepro.studies.slash.models import VanillaCNN
+    from dlrepro.classifier.vanilla_cnn import VanillaCNN
 
     p = ctx.params["kernels"]
     model = _load(ctx, args.weights)

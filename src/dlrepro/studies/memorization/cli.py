@@ -1,34 +1,43 @@
-"""Steps of the memorization study, as `dlrepro memorization <step>` sub-commands."""
+"""Steps of the memorization study ("Understanding deep learning requires rethinking
+generalization", post 003): one job per training set (labels_<percent> random, gaussian_pixels),
+each trained until it is fit or its epoch budget ends -> table, comparison -> figures."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, INS, OUT as O, add_step
+from dlrepro.data.steps import MNIST
+from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
+
+steps = Steps("memorization")
+MEM = "results/memorization"
 
 
-def add_steps(steps) -> None:
-    def step(name, help, func, **files):
-        return add_step(steps, name, help, func, **files)
-
-    p = step("fit", "train the MLP on one corrupted training set until it is fit (or the epoch "
-             "budget ends)", fit, data=I, metrics=O)
-    p.add_argument("--run", required=True, help="labels_<percent> or gaussian_pixels")
-    step("compare", "table, metrics.json, post-vs-ours comparison", compare,
-         runs=INS, claims=I, table=O, summary=O, comparison=O)
-    step("figures", "accuracy and epochs to fit vs corruption; learning curves", figures,
-         runs=INS, accuracy=O, curves=O)
+def _runs(config: dict) -> list[str]:
+    """The training sets a build fits: one per corrupted-label percent, then random pixels."""
+    percents = config["memorization"]["corrupted_percents"]
+    return [f"labels_{p}" for p in percents] + ["gaussian_pixels"]
 
 
+def _run_metrics(wildcards, config) -> list[str]:
+    return [f"{MEM}/runs/{run}/metrics.json" for run in _runs(config)]
+
+
+@steps.step(help="train the MLP on one corrupted training set until it is fit (or the epoch "
+            "budget ends)", gpu=True, runtime=30, mem_mb=4000,
+            params=("seed", "device", "memorization.data", "memorization.model",
+                    "memorization.training", "memorization.fit_threshold"),
+            run=Wildcard(pattern=r"labels_\d+|gaussian_pixels", values=_runs), data=In(MNIST),
+            metrics=Out(f"{MEM}/runs/{{run}}/metrics.json"))
 def fit(args, ctx) -> None:
     import torch
 
     from dlrepro.core import io
     from dlrepro.core.determinism import rng, stream_seed
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.adversarial.data import load_mnist
-    from dlrepro.studies.adversarial.ensemble import accuracy
-    from dlrepro.studies.adversarial.train import predict_proba, train_classifier
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import accuracy
+    from dlrepro.classifier.train import predict_proba, train_classifier
     from dlrepro.studies.memorization.data import corrupt_labels, gaussian_pixels, percent_of
-    from dlrepro.studies.selu.models import fully_connected
+    from dlrepro.classifier.fully_connected import fully_connected
 
     device = setup(ctx)
     p = ctx.params["memorization"]
@@ -72,6 +81,12 @@ def fit(args, ctx) -> None:
         "history": history})
 
 
+@steps.step(help="table, metrics.json, post-vs-ours comparison", runtime=5,
+            params=("memorization.training.epochs", "memorization.fit_threshold"),
+            runs=In(_run_metrics, many=True),
+            claims=In("src/dlrepro/studies/memorization/claims.yaml"),
+            table=Out(f"{MEM}/table.csv"), summary=Out(f"{MEM}/metrics.json"),
+            comparison=Out(f"{MEM}/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
@@ -81,6 +96,10 @@ def compare(args, ctx) -> None:
     write_results(args, result, results_table(result), ctx.params)
 
 
+@steps.step(help="accuracy and epochs to fit vs corruption; learning curves", runtime=5,
+            runs=In(_run_metrics, many=True),
+            accuracy=Out(f"{MEM}/figures/accuracy_vs_corruption.png", figure=True),
+            curves=Out(f"{MEM}/figures/learning_curves.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.memorization import figures as fig

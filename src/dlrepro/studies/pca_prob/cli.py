@@ -1,21 +1,26 @@
-"""Steps of the pca_prob study, as `dlrepro pca_prob <step>` sub-commands."""
+"""Steps of the pca_prob study (PCA as a probability): probabilistic PCA of the shared MNIST set,
+draws from it, and its log-likelihood as an outlier score -> figures."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN, OUT, add_step
+from dlrepro.data.steps import MNIST
+from dlrepro.pipeline.declare import In, Out, Steps
 
-
-def add_steps(steps) -> None:
-    add_step(steps, "fit", "probabilistic PCA of MNIST; samples; log-likelihood of digits and outliers",
-             fit, data=IN, claims=IN, scores=OUT, table=OUT, summary=OUT, comparison=OUT)
-    add_step(steps, "figures", "samples, log-likelihood histograms, ROC curves", figures,
-             scores=IN, summary=IN, samples=OUT, likelihoods=OUT, roc=OUT)
+steps = Steps("pca_prob")
+PCA_PROB = "results/pca_prob"
+SCORES = "data/processed/pca_prob/scores.npz"
+SUMMARY = f"{PCA_PROB}/metrics.json"
 
 
 def _images(arrays: dict, split: str, n: int):
     return arrays[f"x_{split}"][:n].reshape(-1, 28 * 28).astype("float64") / 255.0
 
 
+@steps.step(help="probabilistic PCA of MNIST; samples; log-likelihood of digits and outliers",
+            runtime=15, mem_mb=4000, params=("seed", "pca_prob"),
+            data=In(MNIST), claims=In("src/dlrepro/studies/pca_prob/claims.yaml"),
+            scores=Out(SCORES), table=Out(f"{PCA_PROB}/table.csv"), summary=Out(SUMMARY),
+            comparison=Out(f"{PCA_PROB}/comparison.csv"))
 def fit(args, ctx) -> None:
     import numpy as np
     import pandas as pd
@@ -64,6 +69,11 @@ def fit(args, ctx) -> None:
     write_results(args, summary, pd.DataFrame(rows), ctx.params)
 
 
+@steps.step(help="samples, log-likelihood histograms, ROC curves", runtime=5, mem_mb=1000,
+            scores=In(SCORES), summary=In(SUMMARY),
+            samples=Out(f"{PCA_PROB}/figures/samples.png", figure=True),
+            likelihoods=Out(f"{PCA_PROB}/figures/likelihoods.png", figure=True),
+            roc=Out(f"{PCA_PROB}/figures/roc.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.pca_prob import figures as fig

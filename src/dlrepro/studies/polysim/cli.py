@@ -1,17 +1,22 @@
-"""Steps of the polysim study, as `dlrepro polysim <step>` sub-commands."""
+"""Steps of the polysim study (polynomial similarity): the L2 distance of two curves on an interval
+(closed form in the coefficients) vs the Euclidean distance of their coefficients, on random
+polynomials -> example and scatter figures."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN, OUT, add_step
+from dlrepro.pipeline.declare import In, Out, Steps
+
+steps = Steps("polysim")
+POLYSIM = "results/polysim"
+DISTANCES = "data/processed/polysim/distances.npz"
+SUMMARY = f"{POLYSIM}/metrics.json"
 
 
-def add_steps(steps) -> None:
-    add_step(steps, "evaluate", "both distances on random polynomials; table, metrics, comparison",
-             evaluate, claims=IN, distances=OUT, table=OUT, summary=OUT, comparison=OUT)
-    add_step(steps, "figures", "the clearest disagreement as curves and coefficients; distance scatter",
-             figures, distances=IN, summary=IN, example=OUT, scatter=OUT)
-
-
+@steps.step(help="both distances on random polynomials; table, metrics, comparison", runtime=5,
+            mem_mb=1000, params=("seed", "polysim"),
+            claims=In("src/dlrepro/studies/polysim/claims.yaml"), distances=Out(DISTANCES),
+            table=Out(f"{POLYSIM}/table.csv"), summary=Out(SUMMARY),
+            comparison=Out(f"{POLYSIM}/comparison.csv"))
 def evaluate(args, ctx) -> None:
     import pandas as pd
 
@@ -27,6 +32,10 @@ def evaluate(args, ctx) -> None:
     write_results(args, summary, pd.DataFrame([{k: v for k, v in metrics.items() if k != "example"}]), ctx.params)
 
 
+@steps.step(help="the clearest disagreement as curves and coefficients; distance scatter",
+            runtime=5, mem_mb=1000, distances=In(DISTANCES), summary=In(SUMMARY),
+            example=Out(f"{POLYSIM}/figures/example.png", figure=True),
+            scatter=Out(f"{POLYSIM}/figures/scatter.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.polysim import figures as fig

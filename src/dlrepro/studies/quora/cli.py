@@ -1,50 +1,45 @@
-"""Steps of the quora study, as `dlrepro quora <step>` sub-commands (one per pipeline rule)."""
+"""Steps of the quora study (Eren Golge, "Duplicate Question Detection with Deep Learning on
+Quora Dataset"): raw pairs -> cleaned + split -> question vectors (3 kinds) / token sequences ->
+10 variants -> table/figures."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import InputFile, OutputFile
-from dlrepro.studies.quora.spec import FEATURE_KINDS
+from dlrepro.data.fetch import REGISTRY
+from dlrepro.data.steps import fetch
+from dlrepro.pipeline.declare import In, Out, Steps, Value, Wildcard
+from dlrepro.studies.quora.spec import FEATURE_KINDS, FEATURE_PARAMS, RAW_FILE, ordered_variants
+
+steps = Steps("quora")
+CLAIMS = In("src/dlrepro/studies/quora/claims.yaml")
+PAIRS = "data/processed/quora/pairs.tsv"
+FEATURES = "data/processed/quora/features_{kind}.npz"
+MODEL_DIR = "results/quora/models/{variant}"
+SUMMARY = "results/quora/metrics.json"
 
 PAIR_COLUMNS = ("pair_id", "question1", "question2", "is_duplicate", "is_train")
 
 
-def add_steps(steps) -> None:
-    p = steps.add_parser("prepare", help="read, select, clean and split the pairs; data quirks")
-    p.add_argument("--raw", type=InputFile, required=True)
-    p.add_argument("--claims", type=InputFile, required=True)
-    p.add_argument("--pairs", type=OutputFile, required=True)
-    p.add_argument("--quirks", type=OutputFile, required=True)
-    p.set_defaults(func=prepare)
+def _variants(config: dict) -> list[str]:
+    return ordered_variants(config["quora"]["variants"])
 
-    p = steps.add_parser("features", help="question vectors (or token sequences) for every pair")
-    p.add_argument("--kind", choices=FEATURE_KINDS, required=True)
-    p.add_argument("--pairs", type=InputFile, required=True)
-    p.add_argument("--out", type=OutputFile, required=True)
-    p.set_defaults(func=features)
 
-    p = steps.add_parser("train", help="train one model variant of the post")
-    p.add_argument("--variant", required=True)
-    p.add_argument("--features", type=InputFile, required=True)
-    p.add_argument("--weights", type=OutputFile, required=True)
-    p.add_argument("--metrics", type=OutputFile, required=True)
-    p.add_argument("--history", type=OutputFile, required=True)
-    p.set_defaults(func=train)
+def _feature_kinds(config: dict) -> list[str]:
+    """The feature kinds a build makes: those the configured variants read."""
+    return sorted({v["features"] for v in config["quora"]["variants"].values()})
 
-    p = steps.add_parser("compare", help="accuracy table, metrics.json, post-vs-ours comparison")
-    p.add_argument("--metrics", type=InputFile, nargs="+", required=True)
-    p.add_argument("--claims", type=InputFile, required=True)
-    p.add_argument("--table", type=OutputFile, required=True)
-    p.add_argument("--summary", type=OutputFile, required=True)
-    p.add_argument("--comparison", type=OutputFile, required=True)
-    p.set_defaults(func=compare)
 
-    p = steps.add_parser("figures", help="learning curves and post-vs-ours accuracy chart")
-    p.add_argument("--history", type=InputFile, nargs="+", required=True)
-    p.add_argument("--summary", type=InputFile, required=True)
-    p.add_argument("--claims", type=InputFile, required=True)
-    p.add_argument("--curves", type=OutputFile, required=True)
-    p.add_argument("--accuracy", type=OutputFile, required=True)
-    p.set_defaults(func=figures)
+def _raw_name(config: dict) -> str:
+    """The registered raw file of the configured data source (quora.data.source)."""
+    return RAW_FILE[config["quora"]["data"]["source"]]
+
+
+def _raw(config: dict) -> str:
+    return f"data/raw/{REGISTRY[_raw_name(config)].relpath}"
+
+
+def _per_variant(file: str):
+    return lambda wildcards, config: [f"{MODEL_DIR}/{file}".format(variant=v)
+                                      for v in _variants(config)]
 
 
 def _variant_spec(params: dict, name: str) -> dict:
@@ -59,6 +54,11 @@ def _variant_spec(params: dict, name: str) -> dict:
     return spec
 
 
+# the raw file comes through `dlrepro fetch` (dlrepro.data.steps), as MNIST's do
+steps.step(step_name="fetch", command=("fetch",), record=("data", "fetch"), runtime=30,
+           threads=1, name=Value(lambda w, config: _raw_name(config)), out=Out(_raw))(fetch)
+
+
 def _read_pairs_table(path):
     import pandas as pd
 
@@ -66,6 +66,9 @@ def _read_pairs_table(path):
                        keep_default_na=False)
 
 
+@steps.step(help="read, select, clean and split the pairs; data quirks", runtime=30, mem_mb=4000,
+            params=("seed", "quora.data"), raw=In(lambda w, config: _raw(config)), claims=CLAIMS,
+            pairs=Out(PAIRS), quirks=Out("results/quora/quirks.csv"))
 def prepare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import load_claims
@@ -88,6 +91,10 @@ def prepare(args, ctx) -> None:
                                                                  lineterminator="\n"))
 
 
+@steps.step(help="question vectors (or token sequences) for every pair", runtime=60, mem_mb=8000,
+            params=lambda wildcards, config: FEATURE_PARAMS[wildcards.kind],
+            kind=Wildcard(choices=FEATURE_KINDS, values=_feature_kinds), pairs=In(PAIRS),
+            out=Out(FEATURES))
 def features(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.quora import features as feats
@@ -98,6 +105,13 @@ def features(args, ctx) -> None:
     io.write_npz(args.out, **arrays)
 
 
+@steps.step(help="train one model variant of the post", gpu=True, runtime=180, mem_mb=8000,
+            params=("seed", "device", "quora.training", "quora.variants.{variant}"),
+            variant=Wildcard(pattern=r"[^/]+", values=_variants),
+            features=In(lambda wildcards, config: FEATURES.format(
+                kind=config["quora"]["variants"][wildcards.variant]["features"])),
+            weights=Out(f"{MODEL_DIR}/weights.pt"), metrics=Out(f"{MODEL_DIR}/metrics.json"),
+            history=Out(f"{MODEL_DIR}/history.csv"))
 def train(args, ctx) -> None:
     import numpy as np
     import pandas as pd
@@ -119,6 +133,10 @@ def train(args, ctx) -> None:
     io.write_json(args.metrics, {"variant": args.variant, **metrics})
 
 
+@steps.step(help="accuracy table, metrics.json, post-vs-ours comparison", runtime=10, mem_mb=1000,
+            params=("quora.data.source",), metrics=In(_per_variant("metrics.json"), many=True),
+            claims=CLAIMS, table=Out("results/quora/table.csv"), summary=Out(SUMMARY),
+            comparison=Out("results/quora/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims, load_claims
@@ -131,6 +149,10 @@ def compare(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
+@steps.step(help="learning curves and post-vs-ours accuracy chart", runtime=15, mem_mb=2000,
+            history=In(_per_variant("history.csv"), many=True), summary=In(SUMMARY),
+            claims=CLAIMS, curves=Out("results/quora/figures/learning_curves.png", figure=True),
+            accuracy=Out("results/quora/figures/accuracy.png", figure=True))
 def figures(args, ctx) -> None:
     from pathlib import Path
 

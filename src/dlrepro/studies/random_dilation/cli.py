@@ -1,35 +1,44 @@
-"""Steps of the random_dilation study, as `dlrepro random_dilation <step>` sub-commands."""
+"""Steps of the random_dilation study (BesNet, "Random Dilation Networks for Action Recognition
+in Videos"): synthetic video-action set -> 2D bottleneck net pretrained on frames -> one job per
+(variant, run seed): inflated 3D nets with no / 2 / random temporal dilation, and the
+frame-feature MLP -> mean +- std per variant and the post's orderings."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, INS, OUT as O, add_step
+from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
+from dlrepro.studies.random_dilation.variants import VARIANTS
 
 STUDY = "random_dilation"
+steps = Steps(STUDY)
+RD = "results/random_dilation"
+DATA = "data/processed/random_dilation/videos.npz"
+CLAIMS = In("src/dlrepro/studies/random_dilation/claims.yaml")
+PRETRAINED = f"{RD}/pretrain/weights.pt"
+RUN = f"{RD}/runs/{{variant}}/{{run}}"
+MODEL = ("seed", "device", "random_dilation.data", "random_dilation.model")
 
 
-def add_steps(steps) -> None:
-    from dlrepro.studies.random_dilation.variants import VARIANTS
+def _runs(config: dict) -> range:
+    """Run seeds a build makes (each shared by every variant: paired runs)."""
+    return range(config["random_dilation"]["runs"])
 
-    def step(name, help, func, **files):
-        return add_step(steps, name, help, func, **files)
 
-    step("generate", "the synthetic video-action set (train/val/test)", generate, out=O)
-    step("pretrain", "the 2D bottleneck net on single frames (blob position cell)", pretrain,
-         data=I, weights=O, metrics=O)
-    p = step("train", "one variant under one run seed; test accuracy overall and per stride",
-             train, data=I, pretrained=I, weights=O, metrics=O)
-    p.add_argument("--variant", choices=VARIANTS, required=True)
-    p.add_argument("--run", type=int, required=True)
-    step("compare", "mean +- std over runs per variant, metrics.json, post-vs-ours", compare,
-         runs=INS, pretrain=I, claims=I, table=O, summary=O, comparison=O)
-    step("figures", "sample clips, accuracy per variant, per stride, learning curves", figures,
-         data=I, summary=I, runs=INS, claims=I, samples=O, accuracy=O, strides=O, curves=O)
+def _run_metrics(wildcards, config) -> list[str]:
+    """Every variant x run's metrics.json, variants outer (as the steps read them)."""
+    return [f"{RUN}/metrics.json".format(variant=v, run=r) for v in VARIANTS for r in _runs(config)]
+
+
+def _training_params(wildcards, config) -> tuple[str, ...]:
+    section = "frame_mlp" if wildcards.variant == "frame_mlp" else "training"
+    return (*MODEL, "random_dilation.pretrain", f"random_dilation.{section}")
 
 
 def _p(ctx) -> dict:
     return ctx.params[STUDY]
 
 
+@steps.step(help="the synthetic video-action set (train/val/test)",
+            params=("seed", "random_dilation.data"), out=Out(DATA))
 def generate(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.random_dilation.data import generate as make
@@ -60,6 +69,9 @@ def _frames(path, split: str, size: int, limit: int | None = None):
     return frames[idx], cells[idx]
 
 
+@steps.step(help="the 2D bottleneck net on single frames (blob position cell)", gpu=True,
+            runtime=15, mem_mb=2000, params=(*MODEL, "random_dilation.pretrain"),
+            data=In(DATA), weights=Out(PRETRAINED), metrics=Out(f"{RD}/pretrain/metrics.json"))
 def pretrain(args, ctx) -> None:
     import torch
 
@@ -82,6 +94,12 @@ def pretrain(args, ctx) -> None:
                                  "parameters": trainable_parameters(net), "history": history})
 
 
+@steps.step(help="one variant under one run seed; test accuracy overall and per stride",
+            gpu=True, runtime=30, mem_mb=2000, params=_training_params,
+            variant=Wildcard(choices=VARIANTS),
+            run=Wildcard(pattern=r"\d+", type=int, values=_runs),
+            data=In(DATA), pretrained=In(PRETRAINED), weights=Out(f"{RUN}/weights.pt"),
+            metrics=Out(f"{RUN}/metrics.json"))
 def train(args, ctx) -> None:
     import torch
 
@@ -129,6 +147,10 @@ def train(args, ctx) -> None:
         "history": history, **extra})
 
 
+@steps.step(help="mean +- std over runs per variant, metrics.json, post-vs-ours",
+            runs=In(_run_metrics, many=True), pretrain=In(f"{RD}/pretrain/metrics.json"),
+            claims=CLAIMS, table=Out(f"{RD}/table.csv"), summary=Out(f"{RD}/metrics.json"),
+            comparison=Out(f"{RD}/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
@@ -139,6 +161,12 @@ def compare(args, ctx) -> None:
     write_results(args, summary, table, ctx.params)
 
 
+@steps.step(help="sample clips, accuracy per variant, per stride, learning curves",
+            data=In(DATA), summary=In(f"{RD}/metrics.json"), runs=In(_run_metrics, many=True),
+            claims=CLAIMS, samples=Out(f"{RD}/figures/samples.png", figure=True),
+            accuracy=Out(f"{RD}/figures/accuracy.png", figure=True),
+            strides=Out(f"{RD}/figures/accuracy_by_stride.png", figure=True),
+            curves=Out(f"{RD}/figures/learning_curves.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.random_dilation import figures as fig

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlrepro.studies.adversarial.train import predict_proba, train_classifier
+from dlrepro.classifier.train import predict_proba, train_classifier
 from dlrepro.studies.random_dilation.models import DILATIONS, BesNet
 
 

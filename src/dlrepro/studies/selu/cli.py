@@ -1,31 +1,25 @@
-"""Steps of the SELU study, as `dlrepro selu <step>` sub-commands (one per rule)."""
+"""Steps of the SELU study ("Paper Review: Self-Normalizing Neural Networks", post 003):
+activation mean and variance per layer at init (every variant) -> one MNIST training job per
+variant -> table, comparison (+ timings kept apart: results/selu/timing.json) -> figures."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, INS, OUT as O, add_step
+from dlrepro.data.steps import MNIST
+from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
 
 TRAINED = ("selu", "relu", "relu_bn")  # the MNIST comparison the post asks for (+ plain ReLU)
 
-
-def add_steps(steps) -> None:
-    def step(name, help, func, **files):
-        return add_step(steps, name, help, func, **files)
-
-    step("activations", "activation mean/variance per layer at init, every variant, "
-         "N(0,1) and standardised MNIST inputs", activations, data=I, out=O)
-    p = step("train", "train one deep FC variant on MNIST; test accuracy, layer statistics",
-             train, data=I, metrics=O)
-    p.add_argument("--variant", choices=TRAINED, required=True)
-    # wall-clock seconds differ run to run: written to a file outside provenance hashing
-    p.add_argument("--timing", required=True, help="seconds per epoch (JSON; not hashed)")
-    p = step("compare", "table, metrics.json, post-vs-ours comparison", compare,
-             activations=I, runs=INS, claims=I, table=O, summary=O, comparison=O)
-    p.add_argument("--timings", nargs="+", required=True, help="the runs' timing files (not hashed)")
-    p.add_argument("--timing-out", required=True, help="collected timings (JSON; not hashed)")
-    step("figures", "mean and variance vs depth; training curves", figures,
-         activations=I, runs=INS, depth=O, training=O)
+steps = Steps("selu")
+SELU = "results/selu"
+ACTIVATIONS = f"{SELU}/activations.json"
+MODEL = f"{SELU}/models/{{variant}}"
+RUNS = [f"{MODEL}/metrics.json".format(variant=v) for v in TRAINED]
+TIMINGS = [f"{MODEL}/timing.json".format(variant=v) for v in TRAINED]
 
 
+@steps.step(help="activation mean/variance per layer at init, every variant, N(0,1) and "
+            "standardised MNIST inputs", runtime=10, mem_mb=2000,
+            params=("seed", "selu.activations"), data=In(MNIST), out=Out(ACTIVATIONS))
 def activations(args, ctx) -> None:
     import torch
 
@@ -33,7 +27,8 @@ def activations(args, ctx) -> None:
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.selu.data import standardised_mnist
-    from dlrepro.studies.selu.models import VARIANTS, fully_connected, layer_statistics
+    from dlrepro.classifier.fully_connected import fully_connected
+    from dlrepro.studies.selu.models import VARIANTS, layer_statistics
 
     setup(ctx)
     p = ctx.params["selu"]["activations"]
@@ -64,6 +59,11 @@ def summarise(stats: dict) -> dict:
             "variance_drift": abs(math.log(var / stats["var"][0]))}
 
 
+# wall-clock seconds differ run to run: timing.json is kept out of the deterministic results
+@steps.step(help="train one deep FC variant on MNIST; test accuracy, layer statistics", gpu=True,
+            runtime=30, mem_mb=4000, params=("seed", "device", "selu.training"),
+            variant=Wildcard(choices=TRAINED), data=In(MNIST),
+            metrics=Out(f"{MODEL}/metrics.json"), timing=Out(f"{MODEL}/timing.json", hashed=False))
 def train(args, ctx) -> None:
     import time
 
@@ -72,10 +72,11 @@ def train(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import setup, trainable_parameters
-    from dlrepro.studies.adversarial.ensemble import accuracy
-    from dlrepro.studies.adversarial.train import predict_proba, train_classifier
+    from dlrepro.classifier.train import accuracy
+    from dlrepro.classifier.train import predict_proba, train_classifier
     from dlrepro.studies.selu.data import standardised_mnist
-    from dlrepro.studies.selu.models import fully_connected, layer_statistics
+    from dlrepro.classifier.fully_connected import fully_connected
+    from dlrepro.studies.selu.models import layer_statistics
 
     device = setup(ctx)
     p = ctx.params["selu"]["training"]
@@ -112,6 +113,11 @@ def train(args, ctx) -> None:
                                 "threads": ctx.threads, "seconds_per_epoch": seconds})
 
 
+@steps.step(help="table, metrics.json, post-vs-ours comparison", runtime=5,
+            activations=In(ACTIVATIONS), runs=In(RUNS, many=True), timings=In(TIMINGS, many=True, hashed=False),
+            claims=In("src/dlrepro/studies/selu/claims.yaml"), table=Out(f"{SELU}/table.csv"),
+            summary=Out(f"{SELU}/metrics.json"), comparison=Out(f"{SELU}/comparison.csv"),
+            timing_out=Out(f"{SELU}/timing.json", hashed=False))
 def compare(args, ctx) -> None:
     import statistics
 
@@ -134,6 +140,10 @@ def compare(args, ctx) -> None:
                                         **t} for v, t in sorted(timings.items())})
 
 
+@steps.step(help="mean and variance vs depth; training curves", runtime=5,
+            activations=In(ACTIVATIONS), runs=In(RUNS, many=True),
+            depth=Out(f"{SELU}/figures/depth_profiles.png", figure=True),
+            training=Out(f"{SELU}/figures/training.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.selu import figures as fig

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from dlrepro.studies.adversarial.data import load_mnist
+from dlrepro.classifier.mnist import load_mnist
 
 
 def standardised_mnist(path, sizes: dict) -> dict[str, torch.Tensor]:

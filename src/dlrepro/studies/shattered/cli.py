@@ -1,17 +1,21 @@
-"""Steps of the shattered study, as `dlrepro shattered <step>` sub-commands."""
+"""Steps of the shattered-gradients study (Balduzzi et al. 2017, as reviewed in the post):
+gradients of untrained nets along a 1-D line of inputs, feed-forward vs resnet, with and without
+BN -> table, comparison -> figures."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN, OUT, add_step
+from dlrepro.pipeline.declare import In, Out, Steps
+
+steps = Steps("shattered")
+SHATTERED = "results/shattered"
+GRADIENTS = "data/processed/shattered/gradients.npz"
 
 
-def add_steps(steps) -> None:
-    add_step(steps, "measure", "input gradients along a line, per kind x depth x replicate", measure,
-             claims=IN, gradients=OUT, table=OUT, summary=OUT, comparison=OUT)
-    add_step(steps, "figures", "gradients along the line; correlation vs depth; autocorrelation",
-             figures, gradients=IN, table=IN, summary=IN, lines=OUT, decay=OUT)
-
-
+@steps.step(help="input gradients along a line, per kind x depth x replicate", runtime=15,
+            mem_mb=2000, params=("seed", "device", "shattered"),
+            claims=In("src/dlrepro/studies/shattered/claims.yaml"), gradients=Out(GRADIENTS),
+            table=Out(f"{SHATTERED}/table.csv"), summary=Out(f"{SHATTERED}/metrics.json"),
+            comparison=Out(f"{SHATTERED}/comparison.csv"))
 def measure(args, ctx) -> None:
     import pandas as pd
 
@@ -30,6 +34,11 @@ def measure(args, ctx) -> None:
     write_results(args, summary, table, ctx.params)
 
 
+@steps.step(help="gradients along the line; correlation vs depth; autocorrelation", runtime=5,
+            gradients=In(GRADIENTS), table=In(f"{SHATTERED}/table.csv"),
+            summary=In(f"{SHATTERED}/metrics.json"),
+            lines=Out(f"{SHATTERED}/figures/gradients.png", figure=True),
+            decay=Out(f"{SHATTERED}/figures/decay.png", figure=True))
 def figures(args, ctx) -> None:
     import pandas as pd
 

@@ -1,29 +1,40 @@
-"""Steps of the SKM study, as `dlrepro skm <step>` sub-commands (one per rule)."""
+"""Steps of the SKM study ("SKM Embedding of MNIST", post 002, teaser only): the same ConvNet
+with a K-way softmax head or an (inferred) Smooth Kernel Machine head, one job per head and run
+-> table, comparison -> error vs epoch, reliability diagram, confidence on digits vs noise."""
 
 from __future__ import annotations
 
-from dlrepro.core.step import IN as I, INS, OUT as O, add_step
-
+from dlrepro.data.steps import MNIST
+from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
 from dlrepro.studies.skm import HEADS  # not .models: the CLI must start without torch
+
+steps = Steps("skm")
+SKM = "results/skm"
+CLAIMS = In("src/dlrepro/studies/skm/claims.yaml")
+RUN = f"{SKM}/runs/{{head}}/{{run}}"
 
 CONFIDENCES = {"softmax": ("test_prob", "noise_prob", "correct"),
                "skm": ("test_prob", "noise_prob", "correct", "test_mass", "noise_mass")}
 
 
-def add_steps(steps) -> None:
-    def step(name, help, func, **files):
-        return add_step(steps, name, help, func, **files)
-
-    p = step("train", "train the ConvNet with one output head; per-epoch test error, "
-             "confidences on test digits and noise images", train, data=I, metrics=O, confidences=O)
-    p.add_argument("--head", choices=HEADS, required=True)
-    p.add_argument("--run", type=int, required=True, help="run index (its own seed stream)")
-    step("compare", "table, metrics.json, post-vs-ours comparison", compare,
-         runs=INS, claims=I, table=O, summary=O, comparison=O)
-    step("figures", "test error vs epoch, reliability diagram, confidence histograms", figures,
-         runs=INS, confidences=INS, claims=I, error=O, reliability=O, confidence=O)
+def _runs(config: dict) -> range:
+    """Run indices a build makes (each its own seed stream, shared by both heads)."""
+    return range(config["skm"]["runs"])
 
 
+def _run_files(name: str):
+    """fn(wildcards, config): every head x run's `name`, heads outer (as the steps read them)."""
+    return lambda wildcards, config: [f"{RUN}/{name}".format(head=h, run=r)
+                                      for h in HEADS for r in _runs(config)]
+
+
+@steps.step(help="train the ConvNet with one output head; per-epoch test error, confidences on "
+            "test digits and noise images", gpu=True, runtime=60, mem_mb=4000,
+            params=("seed", "device", "skm.data", "skm.model", "skm.skm_head", "skm.training",
+                    "skm.noise_images", "skm.speed_error_threshold", "skm.calibration_bins"),
+            head=Wildcard(choices=HEADS), run=Wildcard(pattern=r"\d+", type=int, values=_runs),
+            data=In(MNIST), metrics=Out(f"{RUN}/metrics.json"),
+            confidences=Out(f"{RUN}/confidences.npz"))
 def train(args, ctx) -> None:
     import numpy as np
     import torch
@@ -31,8 +42,8 @@ def train(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import rng, stream_seed
     from dlrepro.core.torch_utils import setup, trainable_parameters
-    from dlrepro.studies.adversarial.data import load_mnist
-    from dlrepro.studies.adversarial.train import train_classifier
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import train_classifier
     from dlrepro.studies.skm.calibration import expected_calibration_error
     from dlrepro.studies.skm.models import build, class_proba
 
@@ -92,6 +103,11 @@ def _auroc(confidences, kind) -> float:
     return float(roc_auc_score(labels, np.r_[test, noise].astype(np.float64)))
 
 
+@steps.step(help="table, metrics.json, post-vs-ours comparison", runtime=5, mem_mb=1000,
+            params=("skm.training.epochs", "skm.speed_error_threshold"),
+            runs=In(_run_files("metrics.json"), many=True), claims=CLAIMS,
+            table=Out(f"{SKM}/table.csv"), summary=Out(f"{SKM}/metrics.json"),
+            comparison=Out(f"{SKM}/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
@@ -101,6 +117,13 @@ def compare(args, ctx) -> None:
     write_results(args, result, results_table(result), ctx.params)
 
 
+@steps.step(help="test error vs epoch, reliability diagram, confidence histograms", runtime=5,
+            mem_mb=1000, params=("skm.calibration_bins",),
+            runs=In(_run_files("metrics.json"), many=True),
+            confidences=In(_run_files("confidences.npz"), many=True), claims=CLAIMS,
+            error=Out(f"{SKM}/figures/error_vs_epoch.png", figure=True),
+            reliability=Out(f"{SKM}/figures/reliability.png", figure=True),
+            confidence=Out(f"{SKM}/figures/confidence.png", figure=True))
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.skm import figures as fig

@@ -18,11 +18,10 @@ import math
 import torch
 from torch import nn
 
+from dlrepro.classifier.convnet import N_CLASSES, ConvNet
+from dlrepro.classifier.train import predict_proba
 from dlrepro.errors import DlreproError
-from dlrepro.studies.adversarial.models import N_CLASSES, ConvNet
-from dlrepro.studies.adversarial.train import predict_proba
 from dlrepro.studies.skm import HEADS
-
 
 
 class SKMHead(nn.Module):

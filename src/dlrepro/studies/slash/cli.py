@@ -121,7 +121,8 @@ def figures(args, ctx) -> None:
             comparison=Out("results/slash/comparison.csv"))
 def compare(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims, load_claims
+    from dlrepro.core.claims import compare as compare_claims
+    from dlrepro.core.claims import load_claims
     from dlrepro.studies.slash.compare import results_table
 
     ordered = io.read_keyed_records(args.metrics, "model", SKLEARN_MODELS + CNN_MODELS)

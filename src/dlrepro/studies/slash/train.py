@@ -30,7 +30,11 @@ def train_cnn(name: str, hp: dict, split: dict, seed: int, device):
     """Returns (model, metrics, history rows)."""
     import torch
 
-    from dlrepro.core.torch_utils import accuracy, train_binary_classifier, trainable_parameters
+    from dlrepro.core.torch_utils import (
+        accuracy,
+        train_binary_classifier,
+        trainable_parameters,
+    )
 
     model_seed = stream_seed(seed, "slash", name)
     torch.manual_seed(model_seed)  # weight init

@@ -13,7 +13,7 @@ from torch import nn
 from dlrepro.errors import DlreproError
 
 
-def _perturb(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None,
+def perturb(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None,
              eps: float) -> torch.Tensor:
     """FGSM of one batch already on the model's device, in the model's current mode; y=None:
     the model's predictions (from the same forward pass).
@@ -45,7 +45,7 @@ def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, eps: float,
     was_training = model.training
     model.eval()
     try:
-        out = [_perturb(model, x[i : i + batch_size].to(device, torch.float32),
+        out = [perturb(model, x[i : i + batch_size].to(device, torch.float32),
                         None if y is None else y[i : i + batch_size].to(device).long(), eps).cpu()
                for i in range(0, len(x), batch_size)]
     finally:

@@ -1,6 +1,7 @@
-"""The study's MNIST ConvNet. The post gives no architecture ("a simple ConvNet", 0.98 test
-accuracy after 5 epochs); this is a LeNet-like net, chosen over Keras' mnist_cnn because it is
-~5-7x cheaper per epoch on CPU at the same accuracy (the study trains ~100 members)."""
+"""The adversarial study's MNIST ConvNet (also the skm study's body). The post gives no
+architecture ("a simple ConvNet", 0.98 test accuracy after 5 epochs); this is a LeNet-like net,
+chosen over Keras' mnist_cnn because it is ~5-7x cheaper per epoch on CPU at the same accuracy
+(the study trains ~100 members)."""
 
 from __future__ import annotations
 

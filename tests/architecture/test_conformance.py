@@ -1,0 +1,80 @@
+"""Every registered study has the standard shape, and nothing unregistered exists.
+
+The registry (dlrepro.studies.STUDIES) is the one list the Snakefile, CLI, report, SLURM
+profile and tests derive from; this test is what makes a half-added study fail loudly."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dlrepro.paths import PACKAGE, ROOT, SCHEMA
+from dlrepro.pipeline import registry
+from dlrepro.pipeline.declare import Out, Steps
+from dlrepro.studies import STUDIES
+
+STUDIES_DIR = PACKAGE / "studies"
+PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
+SMOKE = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+SCHEMA_PROPS = yaml.safe_load(SCHEMA.read_text())["properties"]
+
+
+def test_every_study_package_is_registered_once():
+    packages = sorted(p.name for p in STUDIES_DIR.iterdir() if (p / "__init__.py").is_file())
+    assert sorted(STUDIES) == packages
+    assert len(set(STUDIES)) == len(STUDIES)
+
+
+def test_no_study_specific_rule_files():
+    # rules are generated from the declarations; only the shared glue lives in workflow/rules
+    assert sorted(p.name for p in (ROOT / "workflow" / "rules").glob("*.smk")) == [
+        "common.smk", "report.smk", "steps.smk"]
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_study_has_the_standard_shape(study):
+    folder = STUDIES_DIR / study
+    for name in ("cli.py", "claims.yaml", "page.md"):
+        assert (folder / name).is_file(), f"{study}: missing {name}"
+    module = __import__(f"dlrepro.studies.{study}.cli", fromlist=["steps"])
+    assert isinstance(module.steps, Steps) and module.steps.owner == study
+    steps = registry.steps_of(study)
+    assert steps, f"{study}: declares no steps"
+    assert any(s.name == "compare" for s in steps), f"{study}: no compare step"
+    # one caption per declared report figure, and none for figures that do not exist
+    figures = {Path(a.path).stem for s in steps for a in s.files(Out).values() if a.figure}
+    captions = {p.stem for p in (folder / "captions").glob("*.rst")}
+    assert figures and figures == captions, (study, figures ^ captions)
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    assert {"title", "post", "source"} <= claims.keys()
+    assert study in PARAMS, f"params.yaml has no {study}: section"
+    assert study in SCHEMA_PROPS, f"{SCHEMA.name} has no {study}: section"
+    if any(s.gpu for s in steps):  # anything trained has a smoke scale
+        assert study in SMOKE, f"config/smoke.yaml has no {study}: overrides"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    mods = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            mods |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            mods |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return mods
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_no_study_imports_another(study):
+    others = {s for s in STUDIES if s != study}
+    for path in sorted((STUDIES_DIR / study).glob("*.py")):
+        bad = sorted(m for m in _imported_modules(path)
+                     if m.startswith("dlrepro.studies.") and m.split(".")[2] in others)
+        assert not bad, f"{path.relative_to(ROOT)} imports another study: {bad}"
+
+
+def test_rule_names_are_unique():
+    rules = [s.rule for s in registry.all_steps()]
+    assert len(rules) == len(set(rules))

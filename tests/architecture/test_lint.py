@@ -1,0 +1,30 @@
+"""The linters the field expects, enforced (configured in pyproject.toml)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import ROOT, run
+
+BIN = Path(sys.executable).parent
+
+
+def test_ruff_check():
+    proc = run([str(BIN / "ruff"), "check", "."], ROOT, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_ruff_format():
+    proc = run([str(BIN / "ruff"), "format", "--check", "."], ROOT, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_snakefmt():
+    proc = run([str(BIN / "snakefmt"), "--check", "Snakefile", "workflow/rules"], ROOT, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+
+
+def test_snakemake_lint_is_clean():
+    proc = run([str(BIN / "snakemake"), "--lint"], ROOT, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
