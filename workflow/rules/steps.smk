@@ -3,7 +3,7 @@
 # captions, and code inputs computed from the step's imports (dlrepro.pipeline.codedeps).
 from dlrepro.pipeline import registry
 from dlrepro.pipeline.codedeps import step_code
-from dlrepro.pipeline.declare import In, Out, Value
+from dlrepro.pipeline.declare import In, Out
 
 
 def _bind(fn):
@@ -30,7 +30,14 @@ def _outputs(step):
 def _params(step):
     keys = step.params
     p = (lambda w: params_at(*keys(w, config))(w)) if callable(keys) else params_at(*keys)
-    return {"p": p, **{f: _bind(a.fn) for f, a in step.files(Value).items()}}
+    log = f"{step.log_stem()}.log"
+
+    # the command as a param: a rule's `shell:` expression is evaluated again when its job runs,
+    # by then in the scope of the loop's last step; a param is bound to its own rule
+    def cmd(wildcards, input, output):
+        return step.render(DLREPRO, log.format(**wildcards), wildcards, input, output, config)
+
+    return {"p": p, "cmd": cmd}
 
 
 for _step in registry.all_steps():
@@ -56,4 +63,4 @@ for _step in registry.all_steps():
         wildcard_constraints:
             **_step.wildcard_constraints(),
         shell:
-            _step.shell(DLREPRO)
+            "{params.cmd}"

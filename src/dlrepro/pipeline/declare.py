@@ -138,6 +138,25 @@ class Step:
         patterns += [self.provenance_path()] if self.provenance else []
         return [f for p in patterns for f in self.expand(p, config)]
 
+    def render(self, prefix: str, log: str | None, wildcards, input, output, config: dict) -> str:
+        """The job's command, from its resolved files (what the rule's shell runs)."""
+
+        def value(v):
+            return v if isinstance(v, str) else " ".join(map(str, v))
+
+        words = [prefix] + ([f"--log {log}"] if log else [])
+        if self.provenance:
+            words.append(f"--provenance {output.provenance}")
+        words += self.command
+        for flag, a in self.args.items():
+            if isinstance(a, Wildcard) and not a.in_command:
+                continue
+            got = {In: lambda: getattr(input, flag), Out: lambda: getattr(output, flag),
+                   Wildcard: lambda: getattr(wildcards, flag),
+                   Value: lambda: a.fn(wildcards, config)}[type(a)]()
+            words.append(f"--{flag.replace('_', '-')} {value(got)}")
+        return " ".join(words)
+
     def shell(self, prefix: str = "dlrepro", log: bool = True) -> str:
         """The shell command, with Snakemake placeholders (identical for DVC once resolved)."""
         words = [prefix]
