@@ -44,8 +44,12 @@ def median_of(cmd, cwd, repeats, env=None) -> float:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=repo,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 def main() -> None:
@@ -58,22 +62,47 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        no_pyc = dict(tool_env(), PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=str(tmp / "empty"))
+        no_pyc = dict(
+            tool_env(), PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=str(tmp / "empty")
+        )
         stub = tmp / "stub"
         stub.mkdir()
         (stub / "_ruamel_yaml.py").write_text("raise ImportError('benchmark: C parser hidden')\n")
         pure_yaml = dict(tool_env(), PYTHONPATH=str(stub))
-        for cmd, env, how in ((["snakemake", "-n"], no_pyc, "no bytecode cache"),
-                              (["dvc", "status"], pure_yaml, "pure-Python YAML parser")):
+        for cmd, env, how in (
+            (["snakemake", "-n"], no_pyc, "no bytecode cache"),
+            (["dvc", "status"], pure_yaml, "pure-Python YAML parser"),
+        ):
             ours = median_of(cmd, tree, args.repeats)
             naive = median_of(cmd, tree, args.repeats, env)
-            rows.append((f"no-op `{' '.join(cmd)}`, completed paper tree (median of {args.repeats})",
-                         " ".join(cmd), ours, naive, how))
+            rows.append(
+                (
+                    f"no-op `{' '.join(cmd)}`, completed paper tree (median of {args.repeats})",
+                    " ".join(cmd),
+                    ours,
+                    naive,
+                    how,
+                )
+            )
         ours = median_of(["dlrepro", "params"], tree, args.repeats)
-        naive = median_of([sys.executable, "-c", "import torch, pandas; from dlrepro.cli import main; "
-                           "main(['params'])"], tree, args.repeats)
-        rows.append((f"job start-up, `dlrepro params` (median of {args.repeats})", "dlrepro params",
-                     ours, naive, "torch + pandas imported first"))
+        naive = median_of(
+            [
+                sys.executable,
+                "-c",
+                "import torch, pandas; from dlrepro.cli import main; main(['params'])",
+            ],
+            tree,
+            args.repeats,
+        )
+        rows.append(
+            (
+                f"job start-up, `dlrepro params` (median of {args.repeats})",
+                "dlrepro params",
+                ours,
+                naive,
+                "torch + pandas imported first",
+            )
+        )
 
         smoke = copy_repo(tmp / "smoke")
         use_smoke_params(smoke)
@@ -82,13 +111,24 @@ def main() -> None:
         if not args.skip_serial:
             use_smoke_params(serial_repo := copy_repo(tmp / "serial"))
             serial = timed(["dvc", "repro", "--quiet"], serial_repo)
-        rows.append(("full smoke build, clean copy", "snakemake --cores 2 (smoke params)", build,
-                     serial, "`dvc repro` (one stage at a time)"))
+        rows.append(
+            (
+                "full smoke build, clean copy",
+                "snakemake --cores 2 (smoke params)",
+                build,
+                serial,
+                "`dvc repro` (one stage at a time)",
+            )
+        )
         subprocess.run(["dvc", "commit", "-f", "--quiet"], cwd=smoke, env=tool_env(), check=True)
 
         remote = tmp / "remote"
-        subprocess.run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)],
-                       cwd=smoke, env=tool_env(), check=True)
+        subprocess.run(
+            ["dvc", "remote", "modify", "--local", "local", "url", str(remote)],
+            cwd=smoke,
+            env=tool_env(),
+            check=True,
+        )
         subprocess.run(["dvc", "push", "--quiet"], cwd=smoke, env=tool_env(), check=True)
         git(smoke, "add", "-A")
         git(smoke, "commit", "-qm", "smoke build")
@@ -96,20 +136,40 @@ def main() -> None:
         for way in ("ours", "naive"):
             clones[way] = tmp / f"clone_{way}"
             git(tmp, "clone", "-q", str(smoke), str(clones[way]))
-            subprocess.run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)],
-                           cwd=clones[way], env=tool_env(), check=True)
+            subprocess.run(
+                ["dvc", "remote", "modify", "--local", "local", "url", str(remote)],
+                cwd=clones[way],
+                env=tool_env(),
+                check=True,
+            )
         pull = timed(["dlrepro", "pull"], clones["ours"])
         naive_pull = timed(["dvc", "pull"], clones["naive"])
-        rows.append(("pull from local remote into a fresh clone", "dlrepro pull", pull, naive_pull,
-                     "plain `dvc pull`"))
+        rows.append(
+            (
+                "pull from local remote into a fresh clone",
+                "dlrepro pull",
+                pull,
+                naive_pull,
+                "plain `dvc pull`",
+            )
+        )
         noop = timed(["snakemake", "-n"], clones["ours"]) + timed(["dvc", "status"], clones["ours"])
         rerun = sum(planned_jobs(clones["naive"]).values())
         total = sum(planned_jobs(clones["naive"], "--forceall").values())
-        rows.append(("then no-op `snakemake -n` + `dvc status`", "snakemake -n; dvc status", noop,
-                     float("nan"), f"after plain `dvc pull`, Snakemake would rerun {rerun} of {total} jobs"))
+        rows.append(
+            (
+                "then no-op `snakemake -n` + `dvc status`",
+                "snakemake -n; dvc status",
+                noop,
+                float("nan"),
+                f"after plain `dvc pull`, Snakemake would rerun {rerun} of {total} jobs",
+            )
+        )
 
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"date {date.today().isoformat()}\n")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"date {date.today().isoformat()}\n"
+    )
     print("| measurement | command | ours (s) | naive (s) | naive way | naive / ours |")
     print("| --- | --- | ---: | ---: | --- | ---: |")
     for what, cmd, ours, naive, how in rows:

@@ -72,10 +72,16 @@ def fmt_time(seconds: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mirror", help="raw-data mirror (default: $DLREPRO_MIRROR or ../shared/data/raw)")
+    ap.add_argument(
+        "--mirror", help="raw-data mirror (default: $DLREPRO_MIRROR or ../shared/data/raw)"
+    )
     ap.add_argument("--pairs", type=int, default=10_000)
-    ap.add_argument("--full-sample", type=int, default=2_000,
-                    help="questions for the full-pipeline way (0 = all)")
+    ap.add_argument(
+        "--full-sample",
+        type=int,
+        default=2_000,
+        help="questions for the full-pipeline way (0 = all)",
+    )
     args = ap.parse_args()
     mirror = resolve_mirror(args.mirror or str(ROOT / ".." / "shared" / "data" / "raw"))
 
@@ -97,30 +103,49 @@ def main() -> None:
     diff_full = float(np.abs(vec_ours[sub] - vec_full).max())
     rate = {"full": len(sub) / t_full, "tok": n / t_tok, "ours": n / t_ours}
     rows = [
-        ("(i) post's way: full pipeline, `nlp(q)` + token loop", len(sub), t_full, rate["full"],
-         diff_full),
+        (
+            "(i) post's way: full pipeline, `nlp(q)` + token loop",
+            len(sub),
+            t_full,
+            rate["full"],
+            diff_full,
+        ),
         ("(ii) same loop, tokenizer-only pipeline", n, t_tok, rate["tok"], diff_tok),
         ("(iii) ours: tokenizer.pipe once + sparse TF-IDF x table", n, t_ours, rate["ours"], 0.0),
     ]
 
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; date {date.today().isoformat()}")
-    print(f"Questions: question1 + question2 of the first {args.pairs:,} BiMPM pairs "
-          f"({n:,} questions, {mirror / REGISTRY['quora_subset'].relpath}).")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; date {date.today().isoformat()}"
+    )
+    print(
+        f"Questions: question1 + question2 of the first {args.pairs:,} BiMPM pairs "
+        f"({n:,} questions, {mirror / REGISTRY['quora_subset'].relpath})."
+    )
     if len(sub) < n:
-        print(f"(i) was timed on an evenly spaced subsample of {len(sub):,} of the {n:,} questions "
-              f"and its rate projected.")
-    print(f"Model load (not timed below): full pipeline {load_full:.1f} s, tokenizer-only "
-          f"{load_tok:.1f} s.\n")
-    print("| way | questions timed | seconds | questions/s | ours is faster by | "
-          "max abs diff vs ours | projected, full release (808,702 q) |")
+        print(
+            f"(i) was timed on an evenly spaced subsample of {len(sub):,} of the {n:,} questions "
+            f"and its rate projected."
+        )
+    print(
+        f"Model load (not timed below): full pipeline {load_full:.1f} s, tokenizer-only "
+        f"{load_tok:.1f} s.\n"
+    )
+    print(
+        "| way | questions timed | seconds | questions/s | ours is faster by | "
+        "max abs diff vs ours | projected, full release (808,702 q) |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, count, seconds, r, diff in rows:
-        print(f"| {label} | {count:,} | {seconds:.2f} | {r:,.0f} | {rate['ours'] / r:.1f}x | "
-              f"{diff:.1e} | {fmt_time(FULL_RELEASE_QUESTIONS / r)} |")
+        print(
+            f"| {label} | {count:,} | {seconds:.2f} | {r:,.0f} | {rate['ours'] / r:.1f}x | "
+            f"{diff:.1e} | {fmt_time(FULL_RELEASE_QUESTIONS / r)} |"
+        )
     ok = max(diff_tok, diff_full) < TOLERANCE
-    print(f"\nEquivalence (max abs diff < {TOLERANCE:g}): {'yes' if ok else 'NO'}; "
-          f"speed-up vs the post's way {rate['ours'] / rate['full']:.0f}x (target >= 30x).")
+    print(
+        f"\nEquivalence (max abs diff < {TOLERANCE:g}): {'yes' if ok else 'NO'}; "
+        f"speed-up vs the post's way {rate['ours'] / rate['full']:.0f}x (target >= 30x)."
+    )
     if not ok:
         raise SystemExit(1)
 

@@ -39,29 +39,58 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         par = copy_repo(tmp / "parallel")
-        rows.append(("paper-scale build, Snakemake 2 cores", "snakemake --cores 2",
-                     timed(["snakemake", "--cores", "2"], par)))
+        rows.append(
+            (
+                "paper-scale build, Snakemake 2 cores",
+                "snakemake --cores 2",
+                timed(["snakemake", "--cores", "2"], par),
+            )
+        )
         if not args.skip_serial:
             ser = copy_repo(tmp / "serial")
-            rows.append(("paper-scale build, Snakemake 1 core (naive serial)", "snakemake --cores 1",
-                         timed(["snakemake", "--cores", "1"], ser)))
+            rows.append(
+                (
+                    "paper-scale build, Snakemake 1 core (naive serial)",
+                    "snakemake --cores 1",
+                    timed(["snakemake", "--cores", "1"], ser),
+                )
+            )
             dvc = copy_repo(tmp / "dvc")
-            rows.append(("paper-scale build, DVC (stages run one at a time)", "dvc repro",
-                         timed(["dvc", "repro", "--quiet"], dvc)))
+            rows.append(
+                (
+                    "paper-scale build, DVC (stages run one at a time)",
+                    "dvc repro",
+                    timed(["dvc", "repro", "--quiet"], dvc),
+                )
+            )
             noop = [timed(["dvc", "status"], dvc) for _ in range(args.repeats)]
-            rows.append((f"no-op `dvc status`, completed tree (median of {args.repeats})",
-                         "dvc status", statistics.median(noop)))
+            rows.append(
+                (
+                    f"no-op `dvc status`, completed tree (median of {args.repeats})",
+                    "dvc status",
+                    statistics.median(noop),
+                )
+            )
         noop = [timed(["snakemake", "--cores", "2", "-n"], par) for _ in range(args.repeats)]
-        rows.append((f"no-op `snakemake -n`, completed tree (median of {args.repeats})",
-                     "snakemake --cores 2 -n", statistics.median(noop)))
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"date {date.today().isoformat()}\n")
+        rows.append(
+            (
+                f"no-op `snakemake -n`, completed tree (median of {args.repeats})",
+                "snakemake --cores 2 -n",
+                statistics.median(noop),
+            )
+        )
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"date {date.today().isoformat()}\n"
+    )
     print("| measurement | command | wall time (s) |\n| --- | --- | --- |")
     for what, cmd, seconds in rows:
         print(f"| {what} | `{cmd}` | {seconds:.1f} |")
     if len(rows) > 2:
-        print(f"\nSerial / parallel ratio: {rows[1][2] / rows[0][2]:.2f}x (Snakemake 1 core vs 2 cores), "
-              f"{rows[2][2] / rows[0][2]:.2f}x (dvc repro vs Snakemake 2 cores)")
+        print(
+            f"\nSerial / parallel ratio: {rows[1][2] / rows[0][2]:.2f}x (Snakemake 1 core vs 2 cores), "
+            f"{rows[2][2] / rows[0][2]:.2f}x (dvc repro vs Snakemake 2 cores)"
+        )
 
 
 if __name__ == "__main__":

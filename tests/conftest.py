@@ -38,22 +38,35 @@ def tool_env(cwd: Path | None = None) -> dict:
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
     proc = subprocess.run(cmd, cwd=cwd, env=tool_env(cwd), text=True, capture_output=True)
     if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}) in {cwd}:\n"
-                             f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({proc.returncode}) in {cwd}:\n"
+            f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     return proc
 
 
 def copy_repo(dest: Path) -> Path:
     """Copy the working tree as a clone would have it, and commit it (DVC wants git)."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                           capture_output=True, check=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, files):
         src = ROOT / rel
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
-                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "scratch"]):
+    for cmd in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "scratch"],
+    ):
         subprocess.run(cmd, cwd=dest, check=True, capture_output=True)
     return dest
 
@@ -114,8 +127,9 @@ def clone_built(src: Path, dest: Path) -> Path:
 def use_smoke_params(repo: Path) -> None:
     """Write the merged smoke params over params.yaml (DVC reads params.yaml only) and regenerate
     dvc.yaml: the smoke params change the DAG's shape (fewer ensemble members)."""
-    merged = run(["dlrepro", "--params", "params.yaml", "--params", "config/smoke.yaml", "params"],
-                 repo).stdout
+    merged = run(
+        ["dlrepro", "--params", "params.yaml", "--params", "config/smoke.yaml", "params"], repo
+    ).stdout
     (repo / "params.yaml").write_text(merged)
     run(["dlrepro", "dvc-yaml"], repo)
 
@@ -133,8 +147,14 @@ def _dvc_build_started(request, tmp_path_factory):
     use_smoke_params(repo)
     log = repo.parent / "dvc_repro.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(["dvc", "repro", "--quiet"], cwd=repo, env=tool_env(repo),
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["dvc", "repro", "--quiet"],
+            cwd=repo,
+            env=tool_env(repo),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     yield repo, proc, log
     if proc.poll() is None:  # the session ended early (e.g. -x): stop DVC and its running job
         os.killpg(proc.pid, signal.SIGKILL)
@@ -147,6 +167,7 @@ def dvc_smoke_build(_dvc_build_started) -> Path:
     Shared: tests that change it work on `clone_built` copies."""
     repo, proc, log = _dvc_build_started
     if proc.wait() != 0:
-        raise AssertionError(f"dvc repro failed ({proc.returncode}) in {repo}:\n"
-                             f"{log.read_text()[-8000:]}")
+        raise AssertionError(
+            f"dvc repro failed ({proc.returncode}) in {repo}:\n{log.read_text()[-8000:]}"
+        )
     return repo

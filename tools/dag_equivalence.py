@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-DUMP = r'''
+DUMP = r"""
 import json, sys
 from pathlib import Path
 from snakemake.api import SnakemakeApi
@@ -35,12 +35,16 @@ with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
                     "params": sorted(p or {}), "threads": job.threads,
                     "gpu": job.resources.get("gpu", 0)})
     print(json.dumps(out))
-'''
+"""
 
 
 def dump(root, configfiles):
-    res = subprocess.run([f"{root}/.venv/bin/python", "-c", DUMP, root, *configfiles], cwd=root,
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [f"{root}/.venv/bin/python", "-c", DUMP, root, *configfiles],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     if res.returncode:
         sys.exit(f"{root}: {res.stderr[-3000:]}")
     return {(j["rule"], json.dumps(j["wc"], sort_keys=True)): j for j in json.loads(res.stdout)}
@@ -50,7 +54,7 @@ def strip_log(cmd):
     words = cmd.split()
     while "--log" in words:
         i = words.index("--log")
-        del words[i:i + 2]
+        del words[i : i + 2]
     return " ".join(words)
 
 
@@ -72,18 +76,26 @@ def main():
             bad += 1
             continue
         o, n = old[k], new[k]
-        code = lambda j: {f for f in j["input"] if f.startswith("src/dlrepro/") and f.endswith(".py")}  # noqa: E731
+        code = lambda j: {
+            f for f in j["input"] if f.startswith("src/dlrepro/") and f.endswith(".py")
+        }  # noqa: E731
         for field in ("params", "threads", "gpu"):
             if o[field] != n[field]:
-                print("DIFF", field, k, o[field], "->", n[field]); bad += 1
+                print("DIFF", field, k, o[field], "->", n[field])
+                bad += 1
         if strip_log(o["cmd"]) != strip_log(n["cmd"]):
-            print("DIFF cmd", k, "\n   ", o["cmd"], "\n   ", strip_log(n["cmd"])); bad += 1
+            print("DIFF cmd", k, "\n   ", o["cmd"], "\n   ", strip_log(n["cmd"]))
+            bad += 1
         if sorted(set(o["input"]) - code(o)) != sorted(set(n["input"]) - code(n)):
-            print("DIFF input", k, sorted(set(o["input"]) - code(o) ^ (set(n["input"]) - code(n)))); bad += 1
+            print("DIFF input", k, sorted(set(o["input"]) - code(o) ^ (set(n["input"]) - code(n))))
+            bad += 1
         if o["output"] != n["output"]:
-            print("DIFF output", k, sorted(set(o["output"]) ^ set(n["output"]))); bad += 1
+            print("DIFF output", k, sorted(set(o["output"]) ^ set(n["output"])))
+            bad += 1
         if code(o) != code(n):
-            print("CODE", k, "added", sorted(code(n) - code(o)), "dropped", sorted(code(o) - code(n)))
+            print(
+                "CODE", k, "added", sorted(code(n) - code(o)), "dropped", sorted(code(o) - code(n))
+            )
     print(f"{len(old)} old jobs, {len(new)} new jobs, {bad} differences")
     return 1 if bad else 0
 

@@ -10,7 +10,6 @@ generator with a seed stream the pipeline never uses. Prints mean/min validation
 from __future__ import annotations
 
 import argparse
-import itertools
 
 import torch
 import yaml
@@ -22,7 +21,13 @@ from dlrepro.studies.slash.train import train_cnn
 CANDIDATES = {
     "vanilla_cnn": [{}],
     # padding 0 was the first design: its validation errors were all slashes at the border
-    "custom_cnn": [{"padding": 0}, {}, {"padding": 1}, {"padding": 0, "filters": 4}, {"filters": 4}],
+    "custom_cnn": [
+        {"padding": 0},
+        {},
+        {"padding": 1},
+        {"padding": 0, "filters": 4},
+        {"filters": 4},
+    ],
 }
 
 
@@ -35,9 +40,15 @@ def main() -> None:
     params = yaml.safe_load(open("params.yaml"))
     seed, d = params["seed"], params["slash"]["data"]
     configure(seed, params["threads"])
-    x, y = make_slash(d["n_per_class"], d["size"], d["length"], d["noise"], rng(seed, "slash", "generate"))
-    train, _ = stratified_split(y, params["slash"]["split"]["test_size"], stream_seed(seed, "slash", "split"))
-    xv, yv = make_slash(args.n_val // 2, d["size"], d["length"], d["noise"], rng(seed, "slash", "validation"))
+    x, y = make_slash(
+        d["n_per_class"], d["size"], d["length"], d["noise"], rng(seed, "slash", "generate")
+    )
+    train, _ = stratified_split(
+        y, params["slash"]["split"]["test_size"], stream_seed(seed, "slash", "split")
+    )
+    xv, yv = make_slash(
+        args.n_val // 2, d["size"], d["length"], d["noise"], rng(seed, "slash", "validation")
+    )
     split = {"x_train": x[train], "y_train": y[train], "x_test": xv, "y_test": yv}
     for name in args.models:
         for change in CANDIDATES[name]:
@@ -47,8 +58,11 @@ def main() -> None:
                 configure_torch(s, params["threads"])
                 _, m, _ = train_cnn(name, hp, split, s, torch.device("cpu"))
                 accs.append(m["test_acc"])  # "test" here is the fresh validation set
-            print(f"{name} {change or 'params.yaml'}: params {m['trainable_params']}, "
-                  f"val acc mean {sum(accs)/len(accs):.4f} min {min(accs):.4f}", flush=True)
+            print(
+                f"{name} {change or 'params.yaml'}: params {m['trainable_params']}, "
+                f"val acc mean {sum(accs) / len(accs):.4f} min {min(accs):.4f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

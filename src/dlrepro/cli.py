@@ -33,8 +33,12 @@ def _step_parsers(sub, steps) -> None:
         for flag, a in step.args.items():
             opt = f"--{flag.replace('_', '-')}"
             if isinstance(a, In):
-                p.add_argument(opt, type=InputFile if a.hashed else str, required=True,
-                              nargs="+" if a.many else None)
+                p.add_argument(
+                    opt,
+                    type=InputFile if a.hashed else str,
+                    required=True,
+                    nargs="+" if a.many else None,
+                )
             elif isinstance(a, Out):
                 p.add_argument(opt, type=OutputFile if a.hashed else str, required=True)
             elif isinstance(a, Wildcard) and a.in_command:
@@ -60,14 +64,21 @@ def _command_word(argv: list[str]) -> str | None:
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The full parser; a job (`dlrepro <study> <step> ...`) loads only its own study's
     declarations, `--help` loads every study's."""
-    parser = argparse.ArgumentParser(prog="dlrepro", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--params", action="append", metavar="FILE",
-                        help="params file(s), merged in order (default: params.yaml)")
-    parser.add_argument("--provenance", metavar="FILE",
-                        help="write the step's provenance record here")
-    parser.add_argument("--log", metavar="FILE",
-                        help="also write the step's output (stdout, stderr) to this file")
+    parser = argparse.ArgumentParser(
+        prog="dlrepro", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--params",
+        action="append",
+        metavar="FILE",
+        help="params file(s), merged in order (default: params.yaml)",
+    )
+    parser.add_argument(
+        "--provenance", metavar="FILE", help="write the step's provenance record here"
+    )
+    parser.add_argument(
+        "--log", metavar="FILE", help="also write the step's output (stdout, stderr) to this file"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     word = _command_word(sys.argv[1:] if argv is None else argv)

@@ -26,9 +26,13 @@ HEADER = """\
 def workflow_jobs(root: Path):
     """All jobs of the workflow's default target, in topological order (Snakemake's API)."""
     from snakemake.api import SnakemakeApi
-    from snakemake.settings.types import (ConfigSettings, DAGSettings, OutputSettings,
-                                          ResourceSettings)
     from snakemake.settings.enums import Quietness
+    from snakemake.settings.types import (
+        ConfigSettings,
+        DAGSettings,
+        OutputSettings,
+        ResourceSettings,
+    )
 
     with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
         workflow_api = api.workflow(
@@ -114,10 +118,16 @@ def main(args, params=None) -> int:
     if args.check:
         current = target.read_text() if target.exists() else ""
         if current != text:
-            diff = difflib.unified_diff(current.splitlines(True), text.splitlines(True),
-                                        f"{args.output} (committed)", f"{args.output} (from workflow)")
+            diff = difflib.unified_diff(
+                current.splitlines(True),
+                text.splitlines(True),
+                f"{args.output} (committed)",
+                f"{args.output} (from workflow)",
+            )
             sys.stdout.writelines(diff)
-            print(f"\n{args.output} is stale: run `dlrepro dvc-yaml` and commit it.", file=sys.stderr)
+            print(
+                f"\n{args.output} is stale: run `dlrepro dvc-yaml` and commit it.", file=sys.stderr
+            )
             return 1
         print(f"{args.output} matches the workflow.")
         return 0

@@ -22,7 +22,9 @@ from dlrepro.tools import dvc_stale_stages, run_tool
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("-r", "--remote", help="DVC remote name (default: the repo's default remote)")
+    parser.add_argument(
+        "-r", "--remote", help="DVC remote name (default: the repo's default remote)"
+    )
     parser.add_argument("-j", "--jobs", type=int, help="parallel downloads (dvc pull --jobs)")
     parser.add_argument("--root", default=".", help="project directory (default: .)")
 
@@ -44,9 +46,11 @@ def main(args, params=None) -> int:
         touch += ["--omit-from", *stage_outputs(root, stale)]
     run_tool(touch, root, quiet=True)
     if stale:
-        print(f"pulled; {len(stale)} stage(s) do not match this checkout's code or params and "
-              f"must be rebuilt with their dependants (`make reproduce`): {', '.join(stale)}",
-              file=sys.stderr)
+        print(
+            f"pulled; {len(stale)} stage(s) do not match this checkout's code or params and "
+            f"must be rebuilt with their dependants (`make reproduce`): {', '.join(stale)}",
+            file=sys.stderr,
+        )
     else:
         print("pulled; dvc status and snakemake agree: nothing to recompute", file=sys.stderr)
     return 0
@@ -55,6 +59,9 @@ def main(args, params=None) -> int:
 def stage_outputs(root: Path, stages: list[str]) -> list[str]:
     """The outputs dvc.yaml declares for the given stages."""
     declared = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
-    return [out for name in stages
-            for kind in ("outs", "metrics", "plots")
-            for out in declared[name].get(kind, [])]
+    return [
+        out
+        for name in stages
+        for kind in ("outs", "metrics", "plots")
+        for out in declared[name].get(kind, [])
+    ]

@@ -24,9 +24,14 @@ def tool_env() -> dict:
 def run_tool(cmd: list[str], cwd: Path, env: dict | None = None, quiet: bool = False) -> str:
     """Run a tool, stream or capture its output; a failure is a DlreproError with its tail."""
     print("+ " + " ".join(cmd), file=sys.stderr)
-    proc = subprocess.run(cmd, cwd=cwd, env=env or tool_env(), text=True,
-                          stdout=subprocess.PIPE if quiet else None,
-                          stderr=subprocess.STDOUT if quiet else None)
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env or tool_env(),
+        text=True,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+    )
     if proc.returncode != 0:
         tail = (proc.stdout or "")[-3000:] if quiet else "(output above)"
         raise DlreproError(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}:\n{tail}")
@@ -35,8 +40,9 @@ def run_tool(cmd: list[str], cwd: Path, env: dict | None = None, quiet: bool = F
 
 def dvc_stale_stages(root: Path) -> dict:
     """`dvc status --json`: stage -> what changed; {} when every stage is up to date."""
-    out = subprocess.run(["dvc", "status", "--json"], cwd=root, env=tool_env(), text=True,
-                         capture_output=True)
+    out = subprocess.run(
+        ["dvc", "status", "--json"], cwd=root, env=tool_env(), text=True, capture_output=True
+    )
     if out.returncode != 0:
         raise DlreproError(f"`dvc status` failed in {root}:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout or "{}")

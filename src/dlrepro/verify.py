@@ -28,7 +28,9 @@ from dlrepro.tools import dvc_stale_stages, run_tool, tool_env
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("targets", nargs="*", help="Snakemake targets (files or rules; default: all)")
+    parser.add_argument(
+        "targets", nargs="*", help="Snakemake targets (files or rules; default: all)"
+    )
     parser.add_argument("--cores", default="all", help="snakemake --cores for the rebuild")
     parser.add_argument("--scratch", help="directory for the rebuild (default: a new temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch copy when all match")
@@ -38,9 +40,11 @@ def add_arguments(parser) -> None:
 def locked_outputs(lock_file: Path) -> dict[str, tuple[str, str]]:
     """Output path -> (stage, md5) for every output dvc.lock records."""
     lock = yaml.safe_load(lock_file.read_text())
-    return {out["path"]: (stage, out["md5"])
-            for stage, entry in (lock.get("stages") or {}).items()
-            for out in entry.get("outs", [])}
+    return {
+        out["path"]: (stage, out["md5"])
+        for stage, entry in (lock.get("stages") or {}).items()
+        for out in entry.get("outs", [])
+    }
 
 
 def md5_file(path: Path) -> str:
@@ -53,8 +57,9 @@ def md5_file(path: Path) -> str:
 
 def copy_checkout(root: Path, dest: Path) -> None:
     """The files a clone of `root` would have (git's view: tracked + untracked, not ignored)."""
-    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root,
-                             capture_output=True)
+    listing = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, capture_output=True
+    )
     if listing.returncode != 0:
         raise DlreproError(f"verify needs a git checkout: {listing.stderr.decode().strip()}")
     for rel in filter(None, listing.stdout.decode().split("\0")):
@@ -67,7 +72,7 @@ def compare(lock: dict[str, tuple[str, str]], rebuilt: Path, full: bool) -> dict
     """Each locked output as matching, differing, missing (full build only), not rebuilt, or a
     wall-clock measurement (present, not compared: it differs run to run by nature)."""
     result = {"match": [], "differ": [], "missing": [], "skipped": [], "measured": []}
-    for path, (stage, md5) in sorted(lock.items()):
+    for path, (_stage, md5) in sorted(lock.items()):
         file = rebuilt / path
         if not file.is_file():
             result["missing" if full else "skipped"].append(path)
@@ -109,9 +114,11 @@ def main(args, params=None) -> int:
     lock = locked_outputs(lock_file)
     stale = dvc_stale_stages(root)
     if stale:
-        print(f"warning: dvc.lock is not current for {len(stale)} stage(s) of this checkout "
-              f"({', '.join(sorted(stale)[:5])}...): their outputs are expected to differ",
-              file=sys.stderr)
+        print(
+            f"warning: dvc.lock is not current for {len(stale)} stage(s) of this checkout "
+            f"({', '.join(sorted(stale)[:5])}...): their outputs are expected to differ",
+            file=sys.stderr,
+        )
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="dlrepro-verify-")).resolve()
     scratch.mkdir(parents=True, exist_ok=True)
@@ -132,9 +139,11 @@ def main(args, params=None) -> int:
     run_tool(["snakemake", *args.targets, "--cores", str(args.cores)], scratch, env=env)
 
     result = compare(lock, scratch, full=not args.targets)
-    print(f"verify: {len(result['match'])} outputs match dvc.lock, {len(result['differ'])} differ, "
-          f"{len(result['missing'])} missing, {len(result['skipped'])} not rebuilt (not targeted), "
-          f"{len(result['measured'])} wall-clock measurements not compared")
+    print(
+        f"verify: {len(result['match'])} outputs match dvc.lock, {len(result['differ'])} differ, "
+        f"{len(result['missing'])} missing, {len(result['skipped'])} not rebuilt (not targeted), "
+        f"{len(result['measured'])} wall-clock measurements not compared"
+    )
     for path in result["differ"]:
         print(f"DIFFERS  {path}  (stage {lock[path][0]})")
         print("\n".join(explain(path, lock, root, scratch)))

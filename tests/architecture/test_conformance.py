@@ -31,7 +31,10 @@ def test_every_study_package_is_registered_once():
 def test_no_study_specific_rule_files():
     # rules are generated from the declarations; only the shared glue lives in workflow/rules
     assert sorted(p.name for p in (ROOT / "workflow" / "rules").glob("*.smk")) == [
-        "common.smk", "report.smk", "steps.smk"]
+        "common.smk",
+        "report.smk",
+        "steps.smk",
+    ]
 
 
 @pytest.mark.parametrize("study", STUDIES)
@@ -70,8 +73,11 @@ def _imported_modules(path: Path) -> set[str]:
 def test_no_study_imports_another(study):
     others = {s for s in STUDIES if s != study}
     for path in sorted((STUDIES_DIR / study).glob("*.py")):
-        bad = sorted(m for m in _imported_modules(path)
-                     if m.startswith("dlrepro.studies.") and m.split(".")[2] in others)
+        bad = sorted(
+            m
+            for m in _imported_modules(path)
+            if m.startswith("dlrepro.studies.") and m.split(".")[2] in others
+        )
         assert not bad, f"{path.relative_to(ROOT)} imports another study: {bad}"
 
 

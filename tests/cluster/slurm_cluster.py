@@ -24,8 +24,20 @@ from pathlib import Path
 import pytest
 
 SBIN_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
-BINARIES = ("munged", "mungekey", "munge", "unmunge", "slurmctld", "slurmd",
-            "sinfo", "sbatch", "srun", "squeue", "scontrol", "scancel")
+BINARIES = (
+    "munged",
+    "mungekey",
+    "munge",
+    "unmunge",
+    "slurmctld",
+    "slurmd",
+    "sinfo",
+    "sbatch",
+    "srun",
+    "squeue",
+    "scontrol",
+    "scancel",
+)
 GPUS = 2  # fake GPUs on the node: GPU jobs then wait for CPUs (2 here), not for GPUs
 START_DEADLINE_S = 60
 
@@ -87,21 +99,31 @@ class SlurmCluster:
 
     def logs(self) -> str:
         """The daemons' log tails, for assertion messages."""
-        names = ("munged.log", "slurmctld.log", "slurmd.log",
-                 "munged.out", "slurmctld.out", "slurmd.out")
+        names = (
+            "munged.log",
+            "slurmctld.log",
+            "slurmd.log",
+            "munged.out",
+            "slurmctld.out",
+            "slurmd.out",
+        )
         return "\n".join(_tail(self.root / n) for n in names if (self.root / n).exists())
 
     def check(self, cmd: list[str]) -> str:
         proc = subprocess.run(cmd, env={**os.environ, **self.env}, text=True, capture_output=True)
         if proc.returncode != 0:
-            raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr}\n"
-                                 f"{self.logs()}")
+            raise AssertionError(
+                f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr}\n{self.logs()}"
+            )
         return proc.stdout
 
     def _daemon(self, name: str, cmd: list[str], **kw) -> None:
         out = open(self.root / f"{name}.out", "w")
-        self.procs.append(subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                           env={**os.environ, **self.env}, **kw))
+        self.procs.append(
+            subprocess.Popen(
+                cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **self.env}, **kw
+            )
+        )
         out.close()
 
     def _wait_until(self, what: str, ready) -> None:
@@ -122,8 +144,9 @@ class SlurmCluster:
         munge_dir.mkdir(mode=0o711)
         shutil.chown(munge_dir, "munge", "munge")
         key, sock = munge_dir / "munge.key", munge_dir / "munge.socket"
-        subprocess.run(["mungekey", "--create", f"--keyfile={key}"], check=True,
-                       env={"PATH": SBIN_PATH})
+        subprocess.run(
+            ["mungekey", "--create", f"--keyfile={key}"], check=True, env={"PATH": SBIN_PATH}
+        )
         shutil.chown(key, "munge", "munge")
         for d in ("state", "spool", "bin"):
             (s / d).mkdir()
@@ -132,32 +155,63 @@ class SlurmCluster:
         # slurmd drops GPUs without device files; empty regular files stand in for /dev/nvidiaN
         for i in range(GPUS):
             (s / "state" / f"fakegpu{i}").touch()
-        (s / "gres.conf").write_text(f"NodeName=localhost Name=gpu File={s}/state/fakegpu[0-{GPUS - 1}]\n")
+        (s / "gres.conf").write_text(
+            f"NodeName=localhost Name=gpu File={s}/state/fakegpu[0-{GPUS - 1}]\n"
+        )
         # The jobstep plugin drops every SLURM_* variable (SLURM_CONF too) before its inner
         # `srun`; a real cluster has /etc/slurm/slurm.conf, this one needs it re-exported.
         srun = s / "bin" / "srun"
         srun.write_text(f'#!/bin/sh\nexport SLURM_CONF={conf}\nexec {shutil.which("srun")} "$@"\n')
         srun.chmod(0o755)
-        self.env = {"SLURM_CONF": str(conf),
-                    "PATH": f"{s / 'bin'}{os.pathsep}{SBIN_PATH}"}
+        self.env = {"SLURM_CONF": str(conf), "PATH": f"{s / 'bin'}{os.pathsep}{SBIN_PATH}"}
 
-        self._daemon("munged", ["munged", "--foreground", f"--socket={sock}",
-                                f"--key-file={key}", f"--pid-file={munge_dir / 'munged.pid'}",
-                                f"--log-file={s / 'munged.log'}",
-                                f"--seed-file={munge_dir / 'munged.seed'}"],
-                     user="munge", group="munge")
-        self._wait_until("munged answering", lambda: subprocess.run(
-            f"munge -n -S {sock} | unmunge -S {sock}", shell=True, capture_output=True,
-            env=self.env).returncode == 0)
+        self._daemon(
+            "munged",
+            [
+                "munged",
+                "--foreground",
+                f"--socket={sock}",
+                f"--key-file={key}",
+                f"--pid-file={munge_dir / 'munged.pid'}",
+                f"--log-file={s / 'munged.log'}",
+                f"--seed-file={munge_dir / 'munged.seed'}",
+            ],
+            user="munge",
+            group="munge",
+        )
+        self._wait_until(
+            "munged answering",
+            lambda: subprocess.run(
+                f"munge -n -S {sock} | unmunge -S {sock}",
+                shell=True,
+                capture_output=True,
+                env=self.env,
+            ).returncode
+            == 0,
+        )
         self._daemon("slurmctld", ["slurmctld", "-D", "-i", "-f", str(conf)])
         self._daemon("slurmd", ["slurmd", "-D", "-N", "localhost", "-f", str(conf)])
-        self._wait_until("node idle", lambda: subprocess.run(
-            ["sinfo", "--noheader", "--nodes=localhost", "--format=%T"], capture_output=True,
-            text=True, env=self.env).stdout.strip() == "idle")
+        self._wait_until(
+            "node idle",
+            lambda: subprocess.run(
+                ["sinfo", "--noheader", "--nodes=localhost", "--format=%T"],
+                capture_output=True,
+                text=True,
+                env=self.env,
+            ).stdout.strip()
+            == "idle",
+        )
 
     def _jobs_left(self) -> bool:
-        return bool(subprocess.run(["squeue", "--noheader", "--states=PD,R,CG,S"], timeout=10,
-                                   capture_output=True, text=True, env=self.env).stdout.strip())
+        return bool(
+            subprocess.run(
+                ["squeue", "--noheader", "--states=PD,R,CG,S"],
+                timeout=10,
+                capture_output=True,
+                text=True,
+                env=self.env,
+            ).stdout.strip()
+        )
 
     def stop(self) -> None:
         """Cancel jobs still queued or running (a failed test), then SIGTERM each daemon we
@@ -165,8 +219,9 @@ class SlurmCluster:
         running = len(self.procs) == 3 and all(p.poll() is None for p in self.procs)
         if running and self._jobs_left():
             # job processes live under slurmstepd, which outlives slurmd: end them through SLURM
-            subprocess.run(["scancel", "--full", "--user=root"], env=self.env, timeout=10,
-                           capture_output=True)
+            subprocess.run(
+                ["scancel", "--full", "--user=root"], env=self.env, timeout=10, capture_output=True
+            )
             deadline = time.monotonic() + 30
             while self._jobs_left() and time.monotonic() < deadline:
                 time.sleep(0.5)
@@ -187,11 +242,17 @@ def slurm_cluster():
     """Start the cluster; yield it (its `.env`: SLURM_CONF and PATH for clients); stop it."""
     missing = [b for b in BINARIES if shutil.which(b, path=SBIN_PATH) is None]
     if missing:
-        pytest.fail(f"SLURM test cluster: {', '.join(missing)} not installed; `.ci/run` installs "
-                    "them (apt-get install slurm-wlm munge)", pytrace=False)
+        pytest.fail(
+            f"SLURM test cluster: {', '.join(missing)} not installed; `.ci/run` installs "
+            "them (apt-get install slurm-wlm munge)",
+            pytrace=False,
+        )
     if os.geteuid() != 0:
-        pytest.fail("SLURM test cluster: needs root (munged runs as user munge, slurmd as "
-                    "root); CI runs as root", pytrace=False)
+        pytest.fail(
+            "SLURM test cluster: needs root (munged runs as user munge, slurmd as "
+            "root); CI runs as root",
+            pytrace=False,
+        )
     # not pytest's tmp_path: its parents are mode 0700, which the munge user cannot traverse
     root = Path(tempfile.mkdtemp(prefix="dlrepro-slurm-"))
     root.chmod(0o755)

@@ -6,22 +6,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
+from conftest import SMOKE, artifact_hashes, copy_repo, run
+from slurm_cluster import slurm  # noqa: F401  (the fixture)
 from snakemake_executor_plugin_slurm.utils import set_gres_string
 
-from conftest import ROOT, SMOKE, artifact_hashes, copy_repo, run
-
 from dlrepro.pipeline import registry
-from slurm_cluster import slurm  # noqa: F401  (the fixture)
 
 PROFILE = "workflow/profiles/slurm"
 
 # For the hand-started test cluster only (see slurm_cluster.py); a real cluster needs none.
 TEST_CLUSTER_ARGS = [
-    "--slurm-status-command", "squeue",  # no slurmdbd: sacct would never see a job end
+    "--slurm-status-command",
+    "squeue",  # no slurmdbd: sacct would never see a job end
     "--slurm-no-account",  # no accounting: no account to guess (sacctmgr)
     # smoke jobs take seconds; the plugin's default first status check is after 40 s
-    "--slurm-init-seconds-before-status-checks", "5",
+    "--slurm-init-seconds-before-status-checks",
+    "5",
 ]
 
 
@@ -51,8 +51,10 @@ def test_profile_gives_every_rule_resources_and_keeps_the_rules_gpu_requests(tmp
     declared = {s.rule: s for s in registry.all_steps()}
     for rule, res in job_resources(repo, "--workflow-profile", PROFILE):
         if rule in declared:
-            assert (res["runtime"], res["mem_mb"]) == (declared[rule].runtime,
-                                                       declared[rule].mem_mb), (rule, res)
+            assert (res["runtime"], res["mem_mb"]) == (
+                declared[rule].runtime,
+                declared[rule].mem_mb,
+            ), (rule, res)
 
     # The GPU request is the rule's own `gpu` resource (no profile entry to forget): the
     # profile must keep it, and the plugin must turn it into `sbatch --gpus=N`.
@@ -67,8 +69,11 @@ def test_profile_gives_every_rule_resources_and_keeps_the_rules_gpu_requests(tmp
 def slurm_jobs(cluster) -> list[dict]:
     """Every job slurmctld knows (it keeps finished ones for MinJobAge), one dict each."""
     out = cluster.check(["scontrol", "--oneliner", "show", "job"])
-    return [dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
-            for line in out.splitlines() if line.strip()]
+    return [
+        dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+        for line in out.splitlines()
+        if line.strip()
+    ]
 
 
 def rule_of(slurm_job: dict) -> str:
@@ -76,19 +81,23 @@ def rule_of(slurm_job: dict) -> str:
     return re.match(r"rule_(\w+?)(_wildcards_|$)", slurm_job["Comment"]).group(1)
 
 
-def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_build, slurm, tmp_path):
+def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_build, slurm, tmp_path):  # noqa: F811
     repo = copy_repo(tmp_path)
     gpu_rules = {r for r, res in job_resources(repo, *SMOKE) if res.get("gpu")}
     planned = [r for r, _ in job_resources(repo, "--workflow-profile", PROFILE, *SMOKE)]
 
-    proc = run(["snakemake", "--workflow-profile", PROFILE, *SMOKE, *TEST_CLUSTER_ARGS],
-               repo, check=False)
+    proc = run(
+        ["snakemake", "--workflow-profile", PROFILE, *SMOKE, *TEST_CLUSTER_ARGS], repo, check=False
+    )
     log = proc.stdout + proc.stderr
     # the plugin deletes the SLURM logs of successful jobs: what is left is a failed job's
-    failed = "".join(f"--- {p}:\n{p.read_text()[-2000:]}\n"
-                     for p in sorted((repo / ".snakemake/slurm_logs").rglob("*.log")))
-    assert proc.returncode == 0, (f"snakemake through SLURM failed:\n{log[-6000:]}\n{failed}"
-                                  f"{slurm.logs()}")
+    failed = "".join(
+        f"--- {p}:\n{p.read_text()[-2000:]}\n"
+        for p in sorted((repo / ".snakemake/slurm_logs").rglob("*.log"))
+    )
+    assert proc.returncode == 0, (
+        f"snakemake through SLURM failed:\n{log[-6000:]}\n{failed}{slurm.logs()}"
+    )
 
     # every job went through SLURM and finished there
     jobs = slurm_jobs(slurm)

@@ -42,7 +42,7 @@ def compare(args, ctx):
     ax.hist(x)
     save_png(fig, args.hist)
 '''
-CLAIMS = '''study: toy
+CLAIMS = """study: toy
 title: "Toy"
 post: "none"
 source: none
@@ -51,7 +51,7 @@ claims:
     post: 0.0
     ours: mean
     tolerance: {abs: 0.5, why: "a test"}
-'''
+"""
 
 
 def test_adding_a_study_needs_only_its_package_params_and_registry_line(tmp_path):
@@ -66,12 +66,18 @@ def test_adding_a_study_needs_only_its_package_params_and_registry_line(tmp_path
     with (repo / "params.yaml").open("a") as f:
         f.write("\ntoy:\n  n: 100\n")
     schema = repo / "workflow/schemas/params.schema.yaml"
-    schema.write_text(schema.read_text().replace(
-        "\nproperties:\n",
-        "\nproperties:\n  toy:\n    type: object\n    additionalProperties: false\n"
-        "    required: [n]\n    properties:\n      n: {type: integer, minimum: 1}\n", 1))
+    schema.write_text(
+        schema.read_text().replace(
+            "\nproperties:\n",
+            "\nproperties:\n  toy:\n    type: object\n    additionalProperties: false\n"
+            "    required: [n]\n    properties:\n      n: {type: integer, minimum: 1}\n",
+            1,
+        )
+    )
     registry = repo / "src/dlrepro/studies/__init__.py"
-    registry.write_text(registry.read_text().replace('"feedback_loop",\n)', '"feedback_loop",\n    "toy",\n)'))
+    registry.write_text(
+        registry.read_text().replace('"feedback_loop",\n)', '"feedback_loop",\n    "toy",\n)')
+    )
 
     snakemake(repo, *SMOKE, "results/toy/comparison.csv", "results/toy/figures/hist.png")
     comparison = (repo / "results/toy/comparison.csv").read_text()

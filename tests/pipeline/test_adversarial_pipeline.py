@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pandas as pd
 import yaml
-
 from conftest import SMOKE, clone_built, planned_jobs
 
 
@@ -58,8 +57,12 @@ def test_ensemble_sizes_change_reuses_the_trained_members(smoke_build, tmp_path)
     smoke = yaml.safe_load((repo / "config/smoke.yaml").read_text())
     smoke["adversarial"]["ensembles"]["sizes"] = [2]
     (repo / "config/smoke.yaml").write_text(yaml.safe_dump(smoke))
-    assert planned_jobs(repo, *SMOKE) == {"adversarial_ensemble": 1, "adversarial_compare": 1,
-                                          "adversarial_figures": 1, "report": 1}
+    assert planned_jobs(repo, *SMOKE) == {
+        "adversarial_ensemble": 1,
+        "adversarial_compare": 1,
+        "adversarial_figures": 1,
+        "report": 1,
+    }
     # a larger ensemble trains only the new members
     smoke["adversarial"]["ensembles"]["sizes"] = [1, 3]
     (repo / "config/smoke.yaml").write_text(yaml.safe_dump(smoke))

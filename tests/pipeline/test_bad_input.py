@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, artifact_hashes, copy_repo, run, tool_env
 
 from dlrepro.data.fetch import REGISTRY
@@ -33,8 +32,13 @@ QUORA_DIRS = ("data/raw/quora", "data/processed/quora", "results/quora")
 
 def files_under(repo: Path, dirs=QUORA_DIRS) -> list[str]:
     """Every file (hidden temp files included) under the study's artifact folders."""
-    return sorted(str(p.relative_to(repo)) for d in dirs if (repo / d).exists()
-                  for p in (repo / d).rglob("*") if p.is_file())
+    return sorted(
+        str(p.relative_to(repo))
+        for d in dirs
+        if (repo / d).exists()
+        for p in (repo / d).rglob("*")
+        if p.is_file()
+    )
 
 
 def _truncated(data: bytes) -> bytes:
@@ -43,13 +47,20 @@ def _truncated(data: bytes) -> bytes:
 
 def _one_byte_flipped(data: bytes) -> bytes:
     middle = len(data) // 2
-    return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
+    return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
 
 
-@pytest.mark.parametrize("damage, problem", [
-    (_truncated, lambda bad: f"size {len(bad)} bytes, expected {QUORA.size}"),
-    (_one_byte_flipped, lambda bad: f"sha256 {hashlib.sha256(bad).hexdigest()}, expected {QUORA.sha256}"),
-], ids=["truncated-gz", "one-byte-flipped"])
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (_truncated, lambda bad: f"size {len(bad)} bytes, expected {QUORA.size}"),
+        (
+            _one_byte_flipped,
+            lambda bad: f"sha256 {hashlib.sha256(bad).hexdigest()}, expected {QUORA.sha256}",
+        ),
+    ],
+    ids=["truncated-gz", "one-byte-flipped"],
+)
 def test_damaged_raw_file_in_the_mirror_stops_at_fetch(tmp_path, damage, problem):
     mirror = tmp_path / "mirror"
     shutil.copytree(SHARED_RAW, mirror)  # whole mirror: only the Quora file may fail
@@ -61,15 +72,28 @@ def test_damaged_raw_file_in_the_mirror_stops_at_fetch(tmp_path, damage, problem
     repo = copy_repo(tmp_path / "repo")
     # the Quora study's end rules only: a second failing fetch (or a slow job) elsewhere in the
     # DAG would race this one and Snakemake reports only the first failure
-    proc = subprocess.run(["snakemake", "quora_compare", "quora_figures", "--cores", "2",
-                           "--configfile", "config/smoke.yaml"],
-                          cwd=repo, env={**tool_env(repo), "DLREPRO_MIRROR": str(mirror)},
-                          text=True, capture_output=True)
+    proc = subprocess.run(
+        [
+            "snakemake",
+            "quora_compare",
+            "quora_figures",
+            "--cores",
+            "2",
+            "--configfile",
+            "config/smoke.yaml",
+        ],
+        cwd=repo,
+        env={**tool_env(repo), "DLREPRO_MIRROR": str(mirror)},
+        text=True,
+        capture_output=True,
+    )
     message = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "Error in rule quora_fetch" in message
     # names the destination, the registered file, where the bytes came from and what is wrong
-    assert f"data/raw/{QUORA.relpath}: quora_subset from {damaged} is corrupt" in message, message[-3000:]
+    assert f"data/raw/{QUORA.relpath}: quora_subset from {damaged} is corrupt" in message, message[
+        -3000:
+    ]
     assert problem(bad) in message and "nothing written" in message
     assert files_under(repo) == []  # not even a temp file beside data/raw/quora/...
 

@@ -16,9 +16,11 @@ from conftest import clone_built, tool_env
 
 from dlrepro.pipeline import codedeps, registry
 
-PROBE = ("import json, sys; from dlrepro.cli import main; rc = main(sys.argv[1:]); "
-         "print('MODULES=' + json.dumps(sorted(m for m in sys.modules "
-         "if m == 'dlrepro' or m.startswith('dlrepro.')))); sys.exit(rc)")
+PROBE = (
+    "import json, sys; from dlrepro.cli import main; rc = main(sys.argv[1:]); "
+    "print('MODULES=' + json.dumps(sorted(m for m in sys.modules "
+    "if m == 'dlrepro' or m.startswith('dlrepro.')))); sys.exit(rc)"
+)
 
 
 def _one_record_per_step(repo):
@@ -27,8 +29,7 @@ def _one_record_per_step(repo):
     for path in sorted(repo.glob("results/*/provenance/*.json")):
         record = json.loads(path.read_text())
         owner = path.parts[-3]  # results/<owner>/provenance/<step>.json
-        step = next(s for s in registry.steps_of(owner)
-                    if " ".join(s.study_step) == record["step"])
+        step = next(s for s in registry.steps_of(owner) if " ".join(s.study_step) == record["step"])
         records.setdefault(step.rule, (step, record["command"]))
     return records
 
@@ -41,13 +42,19 @@ def test_every_step_loads_only_its_declared_code(smoke_build, tmp_path):
     def probe(item):
         step, command = item
         argv = shlex.split(command)[1:]  # drop "dlrepro"
-        proc = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=repo, text=True,
-                              capture_output=True, env=tool_env(repo))
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, *argv],
+            cwd=repo,
+            text=True,
+            capture_output=True,
+            env=tool_env(repo),
+        )
         assert proc.returncode == 0, (command, proc.stderr[-3000:])
         loaded = json.loads(proc.stdout.split("MODULES=")[-1])
         return step, set(loaded) - codedeps.step_modules(step)
 
     with ThreadPoolExecutor(2) as pool:
-        missing = {step.rule: sorted(extra) for step, extra in pool.map(probe, records.values())
-                   if extra}
+        missing = {
+            step.rule: sorted(extra) for step, extra in pool.map(probe, records.values()) if extra
+        }
     assert not missing, f"modules loaded but not code inputs: {missing}"

@@ -7,9 +7,8 @@ import json
 
 import pandas as pd
 import yaml
-from PIL import Image
-
 from conftest import SMOKE, run
+from PIL import Image
 
 
 def _comparison(repo, study):
@@ -50,18 +49,57 @@ def test_rerun_steps_repeat_their_bytes(smoke_build, tmp_path):
     """Same params + inputs + code -> identical bytes (weights, npz, csv, png, gif)."""
     repo, k = smoke_build, "results/kernels"
     base = ["dlrepro", "--params", "params.yaml", "--params", SMOKE[1], "kernels"]
-    out = {name: tmp_path / name for name in ("w.pt", "s.npz", "m.json", "c1.png", "c2.png",
-                                              "e.png", "sl.png", "a.gif")}
-    run([*base, "train", "--data", "data/processed/mnist/mnist.npz", "--weights", str(out["w.pt"]),
-         "--snapshots", str(out["s.npz"]), "--metrics", str(out["m.json"])], repo)
-    run([*base, "figures", "--weights", f"{k}/model/weights.pt",
-         "--snapshots", f"{k}/model/conv1_snapshots.npz",
-         "--slash-weights", "results/slash/models/vanilla_cnn/weights.pt",
-         "--conv1", str(out["c1.png"]), "--conv2", str(out["c2.png"]), "--effective", str(out["e.png"]),
-         "--slash", str(out["sl.png"]), "--gif", str(out["a.gif"])], repo)
-    built = {"w.pt": "model/weights.pt", "s.npz": "model/conv1_snapshots.npz",
-             "m.json": "model/metrics.json", "c1.png": "figures/conv1.png",
-             "c2.png": "figures/conv2.png", "e.png": "figures/effective.png",
-             "sl.png": "figures/slash_kernels.png", "a.gif": "figures/conv1_epochs.gif"}
+    out = {
+        name: tmp_path / name
+        for name in ("w.pt", "s.npz", "m.json", "c1.png", "c2.png", "e.png", "sl.png", "a.gif")
+    }
+    run(
+        [
+            *base,
+            "train",
+            "--data",
+            "data/processed/mnist/mnist.npz",
+            "--weights",
+            str(out["w.pt"]),
+            "--snapshots",
+            str(out["s.npz"]),
+            "--metrics",
+            str(out["m.json"]),
+        ],
+        repo,
+    )
+    run(
+        [
+            *base,
+            "figures",
+            "--weights",
+            f"{k}/model/weights.pt",
+            "--snapshots",
+            f"{k}/model/conv1_snapshots.npz",
+            "--slash-weights",
+            "results/slash/models/vanilla_cnn/weights.pt",
+            "--conv1",
+            str(out["c1.png"]),
+            "--conv2",
+            str(out["c2.png"]),
+            "--effective",
+            str(out["e.png"]),
+            "--slash",
+            str(out["sl.png"]),
+            "--gif",
+            str(out["a.gif"]),
+        ],
+        repo,
+    )
+    built = {
+        "w.pt": "model/weights.pt",
+        "s.npz": "model/conv1_snapshots.npz",
+        "m.json": "model/metrics.json",
+        "c1.png": "figures/conv1.png",
+        "c2.png": "figures/conv2.png",
+        "e.png": "figures/effective.png",
+        "sl.png": "figures/slash_kernels.png",
+        "a.gif": "figures/conv1_epochs.gif",
+    }
     for name, rel in built.items():
         assert out[name].read_bytes() == (repo / k / rel).read_bytes(), rel

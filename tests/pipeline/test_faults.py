@@ -25,9 +25,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import (RECORDS_OF_THE_COMMAND, SMOKE, artifact_hashes, clone_built, planned_jobs,
-                      run, tool_env)
+from conftest import (
+    RECORDS_OF_THE_COMMAND,
+    SMOKE,
+    artifact_hashes,
+    clone_built,
+    planned_jobs,
+    run,
+    tool_env,
+)
 
 MODEL = "vanilla_cnn"
 RULE = "slash_train_cnn"
@@ -59,9 +65,13 @@ def _training_pids(repo: Path) -> list[int]:
     sessions on this machine run the same command in their own copies). A shell running the
     command holds it as one string, so requiring separate argv words skips the shell."""
     where = os.path.realpath(repo)
-    return [int(p) for p in os.listdir("/proc") if p.isdigit()
-            and {"slash", "train", "--model", MODEL} <= set(_argv(int(p)))
-            and _cwd(int(p)) == where]
+    return [
+        int(p)
+        for p in os.listdir("/proc")
+        if p.isdigit()
+        and {"slash", "train", "--model", MODEL} <= set(_argv(int(p)))
+        and _cwd(int(p)) == where
+    ]
 
 
 def _has_open(pid: int, path: Path) -> bool:
@@ -115,8 +125,14 @@ class Background:
 @contextlib.contextmanager
 def started(cmd: list[str], repo: Path, log: Path):
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=repo, env=tool_env(repo), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=repo,
+            env=tool_env(repo),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     bg = Background(proc, log)
     try:
         yield bg
@@ -136,8 +152,10 @@ def wait_until(condition, what: str, runner: Background, timeout: float = 240):
         if found:
             return found
         if runner.proc.poll() is not None:
-            pytest.fail(f"{what}: never happened, the run ended ({runner.proc.returncode}):\n"
-                        f"{runner.output()[-3000:]}")
+            pytest.fail(
+                f"{what}: never happened, the run ended ({runner.proc.returncode}):\n"
+                f"{runner.output()[-3000:]}"
+            )
         if time.monotonic() > deadline:
             pytest.fail(f"{what}: not within {timeout}s:\n{runner.output()[-3000:]}")
         time.sleep(POLL_S)
@@ -146,8 +164,10 @@ def wait_until(condition, what: str, runner: Background, timeout: float = 240):
 def _stopped(pid: int) -> bool:
     """Every thread of `pid` stopped (/proc/<pid>/task/<tid>/stat: "tid (comm) T ...")."""
     try:
-        states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                  for task in Path(f"/proc/{pid}/task").iterdir()]
+        states = [
+            (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        ]
     except (OSError, IndexError):
         return False
     return bool(states) and all(state in "tT" for state in states)
@@ -182,7 +202,9 @@ def kill_training_at_work(runner: Background, repo: Path) -> int:
 
     The split is open for a few milliseconds only, so the process is found first (a scan of
     /proc, slow) and then only its file descriptors are polled (fast)."""
-    pid = wait_until(lambda: next(iter(_training_pids(repo)), None), f"{MODEL} training started", runner)
+    pid = wait_until(
+        lambda: next(iter(_training_pids(repo)), None), f"{MODEL} training started", runner
+    )
 
     def reading_or_gone():
         if _has_open(pid, repo / SPLIT):
@@ -234,8 +256,13 @@ def leftovers(repo: Path, outputs: set[str]) -> list[str]:
     """Whatever exists beside the declared outputs: the outputs themselves or temp files."""
     dirs = {(repo / o).parent for o in outputs}
     names = {Path(o).name for o in outputs}
-    return sorted(str(p.relative_to(repo)) for d in dirs if d.is_dir() for p in d.iterdir()
-                  if p.name in names or any(p.name.startswith(f".{n}.") for n in names))
+    return sorted(
+        str(p.relative_to(repo))
+        for d in dirs
+        if d.is_dir()
+        for p in d.iterdir()
+        if p.name in names or any(p.name.startswith(f".{n}.") for n in names)
+    )
 
 
 def dvc_cache_problems(repo: Path) -> list[str]:
@@ -293,14 +320,23 @@ def snakemake_killed(smoke_build, tmp_path_factory) -> Killed:
     with started(cmd, repo, repo.parent / "run.log") as runner:
         pid = kill_training_at_work(runner, repo)
         code, log = runner.finish()
-    return Killed(repo, code, log, pid, leftovers(repo, declared_outputs(repo, STAGE)),
-                  plan_after=planned_jobs(repo, *SMOKE))
+    return Killed(
+        repo,
+        code,
+        log,
+        pid,
+        leftovers(repo, declared_outputs(repo, STAGE)),
+        plan_after=planned_jobs(repo, *SMOKE),
+    )
 
 
 def test_snakemake_kill9_fails_only_the_killed_job_and_leaves_none_of_its_outputs(
-        snakemake_killed, smoke_build):
+    snakemake_killed, smoke_build
+):
     k = snakemake_killed
-    assert k.returncode != 0 and f"Error in rule {RULE}" in k.log and f"model={MODEL}" in k.log, k.log[-3000:]
+    assert k.returncode != 0 and f"Error in rule {RULE}" in k.log and f"model={MODEL}" in k.log, (
+        k.log[-3000:]
+    )
     # Snakemake removes the outputs of a failed job; the job died before writing any, so not
     # even an atomic_path temp (.weights.pt.XXXX.tmp) is left beside them
     assert k.leftovers == [], k.leftovers
@@ -311,12 +347,18 @@ def test_snakemake_kill9_fails_only_the_killed_job_and_leaves_none_of_its_output
 
 
 def test_snakemake_rerun_after_kill9_redoes_only_that_job_and_refuses_a_second_run(
-        snakemake_killed, smoke_build):
+    snakemake_killed, smoke_build
+):
     k = snakemake_killed
     expected = {RULE: 1, **{d: 1 for d in dependants(k.repo, STAGE)}}
     # the kernels study draws the vanilla_cnn's kernels: its figures are a dependant too
-    assert expected == {RULE: 1, "slash_figures": 1, "slash_compare": 1, "kernels_figures": 1,
-                        "report": 1}
+    assert expected == {
+        RULE: 1,
+        "slash_figures": 1,
+        "slash_compare": 1,
+        "kernels_figures": 1,
+        "report": 1,
+    }
     assert k.plan_after == expected
 
     locks = k.repo / ".snakemake" / "locks"
@@ -330,7 +372,9 @@ def test_snakemake_rerun_after_kill9_redoes_only_that_job_and_refuses_a_second_r
         except FileNotFoundError:  # removed by a run that just ended
             return False
 
-    with started(["snakemake", "--cores", "2", *SMOKE], k.repo, k.repo.parent / "rerun.log") as first:
+    with started(
+        ["snakemake", "--cores", "2", *SMOKE], k.repo, k.repo.parent / "rerun.log"
+    ) as first:
         # frozen while holding its lock, for as long as run 2 takes
         with frozen_when(first, holding, "run 1 holding .snakemake/locks"):
             held = sorted(p.read_bytes() for p in locks.iterdir())
@@ -357,11 +401,19 @@ def dvc_killed(dvc_smoke_build, tmp_path_factory) -> Killed:
     with started(cmd, repo, repo.parent / "run.log") as runner:
         pid = kill_training_at_work(runner, repo)
         code, log = runner.finish()
-    return Killed(repo, code, log, pid, leftovers(repo, declared_outputs(repo, STAGE)),
-                  changed_after=dvc_changed_stages(repo))
+    return Killed(
+        repo,
+        code,
+        log,
+        pid,
+        leftovers(repo, declared_outputs(repo, STAGE)),
+        changed_after=dvc_changed_stages(repo),
+    )
 
 
-def test_dvc_kill9_leaves_no_output_a_sound_cache_and_the_stage_to_redo(dvc_killed, dvc_smoke_build):
+def test_dvc_kill9_leaves_no_output_a_sound_cache_and_the_stage_to_redo(
+    dvc_killed, dvc_smoke_build
+):
     k = dvc_killed
     assert k.returncode != 0 and f"failed to reproduce '{STAGE}'" in k.log, k.log[-3000:]
     # DVC deletes a stage's outputs before running it and the killed job wrote none
@@ -400,7 +452,9 @@ def test_second_dvc_repro_is_refused_and_the_first_completes(dvc_killed, smoke_b
             second = run(["dvc", "repro"], repo, check=False)
         assert second.returncode != 0
         message = second.stderr + second.stdout
-        assert "is busy, it is being blocked by" in message and f"PID {first.pid}" in message, message[-2000:]
+        assert "is busy, it is being blocked by" in message and f"PID {first.pid}" in message, (
+            message[-2000:]
+        )
 
         code, log = first.finish()
     assert code == 0, log[-3000:]
@@ -412,7 +466,8 @@ def test_second_dvc_repro_is_refused_and_the_first_completes(dvc_killed, smoke_b
 
 @pytest.mark.parametrize("wait_for_lock", [False, True], ids=["default", "wait-for-lock"])
 def test_second_dvc_repro_holding_the_lock_when_the_first_needs_it_back(
-        dvc_smoke_build, smoke_build, tmp_path, wait_for_lock):
+    dvc_smoke_build, smoke_build, tmp_path, wait_for_lock
+):
     """The other order: run 2 starts while run 1 is inside a stage's command (repository lock
     released), takes the repository lock, and still holds it when run 1's command ends and
     run 1 needs the lock back to record the stage. By default DVC retries for 3 s and then
@@ -440,9 +495,15 @@ def test_second_dvc_repro_holding_the_lock_when_the_first_needs_it_back(
             code, log = first.finish()
     if wait_for_lock:
         assert code == 0, log[-3000:]
-        assert code2 != 0 and "is busy, it is being blocked by" in log2 and f"PID {first.pid}" in log2, log2
+        assert (
+            code2 != 0 and "is busy, it is being blocked by" in log2 and f"PID {first.pid}" in log2
+        ), log2
     else:
-        assert code != 0 and f"failed to reproduce '{STAGE}'" in log and "Unable to acquire lock" in log, log
+        assert (
+            code != 0
+            and f"failed to reproduce '{STAGE}'" in log
+            and "Unable to acquire lock" in log
+        ), log
         assert code2 == 0, log2[-3000:]
     assert (repo / "dvc.lock").read_bytes() == (dvc_smoke_build / "dvc.lock").read_bytes()
     assert dvc_changed_stages(repo) == set()

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
-import shutil
-
 import pandas as pd
-
-from conftest import ROOT, SMOKE, artifact_hashes, copy_repo, run, snakemake, tool_env
+from conftest import ROOT
 
 MIRROR = ROOT.parent / "shared" / "data" / "raw"
 
@@ -19,7 +15,10 @@ def test_quora_smoke_outputs(smoke_build):
     # offline default data: numeric claims are not comparable, orderings are judged
     numeric = comparison[comparison["tolerance"] != "order"]
     assert (numeric["verdict"].iloc[:-1] == "not comparable").all()
-    assert set(comparison[comparison["tolerance"] == "order"]["verdict"]) <= {"reproduced", "differs"}
+    assert set(comparison[comparison["tolerance"] == "order"]["verdict"]) <= {
+        "reproduced",
+        "differs",
+    }
     quirks = pd.read_csv(repo / "results/quora/quirks.csv", keep_default_na=False)
     assert {"quantity", "raw", "cleaned", "post"} <= set(quirks.columns)
     assert "404351" in quirks["post"].astype(str).tolist()

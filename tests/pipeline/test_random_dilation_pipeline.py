@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pandas as pd
 import yaml
-
 from conftest import SMOKE, clone_built, planned_jobs
 
 VARIANTS = ("no_dilation", "dilation2", "random_dilation", "frame_mlp")
@@ -22,11 +21,20 @@ def test_random_dilation_smoke_outputs(smoke_build):
     # one job (weights, metrics, provenance) per variant and run seed
     for variant in VARIANTS:
         for run in range(smoke["runs"]):
-            m = json.loads((repo / f"results/random_dilation/runs/{variant}/{run}/metrics.json").read_text())
+            m = json.loads(
+                (repo / f"results/random_dilation/runs/{variant}/{run}/metrics.json").read_text()
+            )
             assert m["variant"] == variant and 0 <= m["test_acc"] <= 1
-            assert len(m["history"]) == smoke["frame_mlp" if variant == "frame_mlp" else "training"]["epochs"]
-            assert (repo / f"results/random_dilation/provenance/train_{variant}_{run}.json").is_file()
-    rnd = json.loads((repo / "results/random_dilation/runs/random_dilation/0/metrics.json").read_text())
+            assert (
+                len(m["history"])
+                == smoke["frame_mlp" if variant == "frame_mlp" else "training"]["epochs"]
+            )
+            assert (
+                repo / f"results/random_dilation/provenance/train_{variant}_{run}.json"
+            ).is_file()
+    rnd = json.loads(
+        (repo / "results/random_dilation/runs/random_dilation/0/metrics.json").read_text()
+    )
     assert set(rnd["test_acc_single_dilation"]) == {"1", "2"}
     assert sum(rnd["dilations_drawn"].values()) > 0
 
@@ -51,5 +59,9 @@ def test_frame_mlp_params_rerun_only_the_frame_mlp_jobs(smoke_build, tmp_path):
     smoke = yaml.safe_load((repo / "config/smoke.yaml").read_text())
     smoke["random_dilation"]["frame_mlp"]["hidden"] = 8
     (repo / "config/smoke.yaml").write_text(yaml.safe_dump(smoke))
-    assert planned_jobs(repo, *SMOKE) == {"random_dilation_train": 1, "random_dilation_compare": 1,
-                                          "random_dilation_figures": 1, "report": 1}
+    assert planned_jobs(repo, *SMOKE) == {
+        "random_dilation_train": 1,
+        "random_dilation_compare": 1,
+        "random_dilation_figures": 1,
+        "report": 1,
+    }

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import artifact_hashes, clone_built, planned_jobs, run, tool_env
 
 
@@ -25,7 +24,10 @@ def pushed(dvc_smoke_build, tmp_path_factory):
     # the repo's default remote ("local") is a directory beside the checkout; point it here
     run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], builder)
     run(["git", "add", "-A"], builder)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "smoke build"], builder)
+    run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "smoke build"],
+        builder,
+    )
     run(["dvc", "push"], builder)
     return builder, remote
 
@@ -64,8 +66,14 @@ def test_builder_wipes_outputs_and_cache_then_pulls(pushed, tmp_path):
     builder, _ = pushed
     repo = clone_built(builder, tmp_path / "wiped")
     expected = artifact_hashes(repo)
-    for wiped in ("data/raw", "data/processed", "results/slash", "results/quora",
-                  "results/report", ".dvc/cache"):
+    for wiped in (
+        "data/raw",
+        "data/processed",
+        "results/slash",
+        "results/quora",
+        "results/report",
+        ".dvc/cache",
+    ):
         subprocess.run(["rm", "-rf", str(repo / wiped)], check=True)
     assert planned_jobs(repo), "wiping should leave work to do"
 
@@ -92,8 +100,22 @@ def http_remote(pushed):
     """A read-only HTTP server over the pushed remote directory, on a free local port."""
     _, remote = pushed
     server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(remote)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=tool_env())
+        [
+            sys.executable,
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(remote),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=tool_env(),
+    )
     try:
         line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..." once listening
         port = re.search(r"port (\d+)", line)

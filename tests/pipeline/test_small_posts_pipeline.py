@@ -11,13 +11,16 @@ import pandas as pd
 import pytest
 import yaml
 
-STUDIES = {"selu": ["depth_profiles.png", "training.png"],
-           "memorization": ["accuracy_vs_corruption.png", "learning_curves.png"],
-           "skm": ["error_vs_epoch.png", "reliability.png", "confidence.png"],
-           "corrviz": ["rules.png"], "polysim": ["example.png", "scatter.png"],
-           "feedback_loop": ["over_time.png", "allocations.png"],
-           "shattered": ["gradients.png", "decay.png"],
-           "pca_prob": ["samples.png", "likelihoods.png", "roc.png"]}
+STUDIES = {
+    "selu": ["depth_profiles.png", "training.png"],
+    "memorization": ["accuracy_vs_corruption.png", "learning_curves.png"],
+    "skm": ["error_vs_epoch.png", "reliability.png", "confidence.png"],
+    "corrviz": ["rules.png"],
+    "polysim": ["example.png", "scatter.png"],
+    "feedback_loop": ["over_time.png", "allocations.png"],
+    "shattered": ["gradients.png", "decay.png"],
+    "pca_prob": ["samples.png", "likelihoods.png", "roc.png"],
+}
 
 
 @pytest.mark.parametrize("study", STUDIES)

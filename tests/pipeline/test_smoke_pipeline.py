@@ -4,25 +4,44 @@ from __future__ import annotations
 
 import pandas as pd
 import yaml
-
-from conftest import (RECORDS_OF_THE_COMMAND, SMOKE, artifact_hashes, clone_built, copy_repo,
-                      planned_jobs, run, snakemake)
+from conftest import (
+    RECORDS_OF_THE_COMMAND,
+    SMOKE,
+    artifact_hashes,
+    clone_built,
+    copy_repo,
+    planned_jobs,
+    run,
+    snakemake,
+)
 
 
 def test_smoke_run_builds_every_artifact(smoke_build):
     repo = smoke_build
     hashes = artifact_hashes(repo)
-    for expected in ["data/processed/slash/slash_data.npz", "data/processed/slash/split.npz",
-                     "results/slash/models/vanilla_cnn/weights.pt", "results/slash/table.csv",
-                     "results/slash/comparison.csv", "results/slash/metrics.json",
-                     "results/slash/figures/samples.png", "results/slash/figures/kernels.png",
-                     "results/report/index.html", "results/report/slash.html",
-                     "results/report/index.md", "results/report/slash.md",
-                     "data/raw/quora/quora_question_pairs_subset.tsv.gz",
-                     "data/processed/quora/pairs.tsv", "data/processed/quora/features_spacy_tfidf.npz",
-                     "results/quora/models/birnn_conv/weights.pt", "results/quora/comparison.csv",
-                     "results/quora/quirks.csv", "results/quora/figures/accuracy.png",
-                     "results/report/quora.html", "results/report/quora.md"]:
+    for expected in [
+        "data/processed/slash/slash_data.npz",
+        "data/processed/slash/split.npz",
+        "results/slash/models/vanilla_cnn/weights.pt",
+        "results/slash/table.csv",
+        "results/slash/comparison.csv",
+        "results/slash/metrics.json",
+        "results/slash/figures/samples.png",
+        "results/slash/figures/kernels.png",
+        "results/report/index.html",
+        "results/report/slash.html",
+        "results/report/index.md",
+        "results/report/slash.md",
+        "data/raw/quora/quora_question_pairs_subset.tsv.gz",
+        "data/processed/quora/pairs.tsv",
+        "data/processed/quora/features_spacy_tfidf.npz",
+        "results/quora/models/birnn_conv/weights.pt",
+        "results/quora/comparison.csv",
+        "results/quora/quirks.csv",
+        "results/quora/figures/accuracy.png",
+        "results/report/quora.html",
+        "results/report/quora.md",
+    ]:
         assert expected in hashes, expected
     comparison = pd.read_csv(repo / "results/slash/comparison.csv", keep_default_na=False)
     assert len(comparison) == 27
@@ -67,9 +86,14 @@ def test_changing_a_code_file_reruns_its_rules_only(smoke_build, tmp_path):
     train = repo / "src/dlrepro/studies/slash/train.py"
     train.write_text(train.read_text() + "\n# edited\n")
     # the kernels study draws the slash study's trained vanilla_cnn: its figures follow
-    assert planned_jobs(repo, *SMOKE) == {"slash_fit_sklearn": 7, "slash_train_cnn": 2,
-                                          "slash_compare": 1, "slash_figures": 1,
-                                          "kernels_figures": 1, "report": 1}
+    assert planned_jobs(repo, *SMOKE) == {
+        "slash_fit_sklearn": 7,
+        "slash_train_cnn": 2,
+        "slash_compare": 1,
+        "slash_figures": 1,
+        "kernels_figures": 1,
+        "report": 1,
+    }
 
 
 def test_invalid_params_stop_before_any_job(tmp_path):
@@ -111,8 +135,11 @@ def test_committed_dvc_yaml_matches_the_workflow(tmp_path):
     repo = copy_repo(tmp_path / "fresh")
     assert run(["dlrepro", "dvc-yaml", "--check"], repo).returncode == 0
     steps = repo / "src/dlrepro/studies/slash/cli.py"  # where the slash steps are declared
-    steps.write_text(steps.read_text().replace('"data/processed/slash/slash_data.npz"',
-                                               '"data/processed/slash/data.npz"'))
+    steps.write_text(
+        steps.read_text().replace(
+            '"data/processed/slash/slash_data.npz"', '"data/processed/slash/data.npz"'
+        )
+    )
     proc = run(["dlrepro", "dvc-yaml", "--check"], repo, check=False)
     assert proc.returncode == 1 and "data/processed/slash/data.npz" in proc.stdout
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import yaml
-
 from conftest import clone_built, run
 
 WEIGHTS = "results/slash/models/vanilla_cnn/weights.pt"
@@ -20,11 +19,17 @@ def locked_outputs(repo) -> list[str]:
 def test_verify_rebuild_of_two_studies_matches_the_lock(dvc_smoke_build, tmp_path):
     # targets keep it cheap: slash, and the adversarial ensembles (MNIST, members, attack)
     targets = ["results/slash/comparison.csv", "results/adversarial/ensembles.csv"]
-    proc = run(["dlrepro", "verify", *targets, "--cores", "2", "--scratch", str(tmp_path / "s")],
-               dvc_smoke_build)
+    proc = run(
+        ["dlrepro", "verify", *targets, "--cores", "2", "--scratch", str(tmp_path / "s")],
+        dvc_smoke_build,
+    )
     n = len(locked_outputs(dvc_smoke_build))
     matched = int(proc.stdout.split("verify: ")[1].split(" outputs match")[0])
-    assert matched > 30 and f"{matched} outputs match dvc.lock, 0 differ, 0 missing, {n - matched} not rebuilt" in proc.stdout
+    assert (
+        matched > 30
+        and f"{matched} outputs match dvc.lock, 0 differ, 0 missing, {n - matched} not rebuilt"
+        in proc.stdout
+    )
     assert not (tmp_path / "s").exists(), "a passing verify removes its scratch copy"
 
 
@@ -37,8 +42,11 @@ def test_verify_lists_a_difference_and_explains_it_from_provenance(dvc_smoke_bui
     record["environment"]["threads"] = 2
     (repo / RECORD).write_text(json.dumps(record))
 
-    proc = run(["dlrepro", "verify", WEIGHTS, "--cores", "2", "--scratch", str(tmp_path / "s")],
-               repo, check=False)
+    proc = run(
+        ["dlrepro", "verify", WEIGHTS, "--cores", "2", "--scratch", str(tmp_path / "s")],
+        repo,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"DIFFERS  {WEIGHTS}  (stage slash_train_cnn-vanilla_cnn)" in proc.stdout
     assert "threads: locked build 2, rebuild 1" in proc.stdout
@@ -50,5 +58,9 @@ def test_verify_lists_a_difference_and_explains_it_from_provenance(dvc_smoke_bui
 
 def _md5(repo, path) -> str:
     lock = yaml.safe_load((repo / "dvc.lock").read_text())
-    return next(out["md5"] for stage in lock["stages"].values() for out in stage["outs"]
-                if out["path"] == path)
+    return next(
+        out["md5"]
+        for stage in lock["stages"].values()
+        for out in stage["outs"]
+        if out["path"] == path
+    )

@@ -11,9 +11,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from dlrepro.classifier.convnet import ConvNet
 from dlrepro.classifier.fgsm import fgsm
 from dlrepro.classifier.mnist import as_images
-from dlrepro.classifier.convnet import ConvNet
 from dlrepro.classifier.train import (
     accuracy,
     hidden_features,
@@ -49,8 +49,9 @@ def data():
 def fit(data, seed=0, epochs=2, **kw):
     configure_torch(seed, 1)
     model = ConvNet(**TINY)
-    history = train_classifier(model, *data, epochs=epochs, batch_size=50, lr=3e-3, seed=seed,
-                               device=CPU, **kw)
+    history = train_classifier(
+        model, *data, epochs=epochs, batch_size=50, lr=3e-3, seed=seed, device=CPU, **kw
+    )
     return model, history
 
 
@@ -151,11 +152,21 @@ def test_adversarial_training_runs_and_is_deterministic(data):
 def test_training_rejects_bad_arguments(data):
     model = ConvNet(**TINY)
     with pytest.raises(DlreproError):
-        train_classifier(model, data[0][:10], data[1][:9], epochs=1, batch_size=5, lr=1e-3,
-                         seed=0, device=CPU)
+        train_classifier(
+            model, data[0][:10], data[1][:9], epochs=1, batch_size=5, lr=1e-3, seed=0, device=CPU
+        )
     with pytest.raises(DlreproError, match="adversarial_weight"):
-        train_classifier(model, *data, epochs=1, batch_size=5, lr=1e-3, seed=0, device=CPU,
-                         adversarial_eps=0.1, adversarial_weight=1.5)
+        train_classifier(
+            model,
+            *data,
+            epochs=1,
+            batch_size=5,
+            lr=1e-3,
+            seed=0,
+            device=CPU,
+            adversarial_eps=0.1,
+            adversarial_weight=1.5,
+        )
 
 
 # ----------------------------------------------------------------------------- prediction
@@ -260,21 +271,26 @@ def test_bootstrap_is_deterministic_and_with_replacement():
 
 def test_mean_and_max_disagree():
     # member 0 is the most confident (0.8 for class 1); the other two lean to class 0
-    probs = np.array([
-        [[0.2, 0.8, 0.0]],
-        [[0.7, 0.3, 0.0]],
-        [[0.7, 0.3, 0.0]],
-    ])
+    probs = np.array(
+        [
+            [[0.2, 0.8, 0.0]],
+            [[0.7, 0.3, 0.0]],
+            [[0.7, 0.3, 0.0]],
+        ]
+    )
     assert combine(probs, "mean").tolist() == [0]  # means 0.533 vs 0.467
     assert combine(probs, "max").tolist() == [1]
 
 
 def test_mean_and_max_disagree_on_several_instances():
-    probs = np.array([
-        [[0.1, 0.9, 0.0], [0.2, 0.2, 0.6], [0.5, 0.5, 0.0]],
-        [[0.6, 0.4, 0.0], [0.9, 0.05, 0.05], [0.0, 1.0, 0.0]],
-        [[0.6, 0.4, 0.0], [0.4, 0.0, 0.6], [0.0, 1.0, 0.0]],
-    ], dtype=np.float32)
+    probs = np.array(
+        [
+            [[0.1, 0.9, 0.0], [0.2, 0.2, 0.6], [0.5, 0.5, 0.0]],
+            [[0.6, 0.4, 0.0], [0.9, 0.05, 0.05], [0.0, 1.0, 0.0]],
+            [[0.6, 0.4, 0.0], [0.4, 0.0, 0.6], [0.0, 1.0, 0.0]],
+        ],
+        dtype=np.float32,
+    )
     # instance 0: mean (0.433, 0.567) -> 1; max: member 0 (0.9) -> 1
     # instance 1: mean (0.5, 0.083, 0.417) -> 0; max: member 1 (0.9) -> 0
     # instance 2: mean -> 1; max: members 1 and 2 tie at 1.0 -> member 1 -> 1
@@ -287,11 +303,13 @@ def test_mean_and_max_disagree_on_several_instances():
 
 
 def test_max_ties_go_to_the_lowest_member_then_lowest_class():
-    probs = np.array([
-        [[0.2, 0.7, 0.1], [0.4, 0.4, 0.2]],
-        [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]],
-        [[0.1, 0.2, 0.7], [0.4, 0.2, 0.4]],
-    ])
+    probs = np.array(
+        [
+            [[0.2, 0.7, 0.1], [0.4, 0.4, 0.2]],
+            [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]],
+            [[0.1, 0.2, 0.7], [0.4, 0.2, 0.4]],
+        ]
+    )
     # instance 0: all three members top out at 0.7 -> member 0 -> class 1
     # instance 1: member 1 (0.8) -> class 2
     assert combine(probs, "max").tolist() == [1, 2]

@@ -60,7 +60,9 @@ def test_verdict_rel(post, ours, expected):
     assert verdict(post, ours, {"rel": 0.10}) is expected
 
 
-@pytest.mark.parametrize("ours,expected", [(80, True), (37, True), (79.999, True), (80.001, False), (81, False)])
+@pytest.mark.parametrize(
+    "ours,expected", [(80, True), (37, True), (79.999, True), (80.001, False), (81, False)]
+)
 def test_verdict_at_most(ours, expected):
     assert verdict(80, ours, {"at_most": True}) is expected
 
@@ -70,18 +72,33 @@ def test_verdict_at_least(ours, expected):
     assert verdict(0.9, ours, {"at_least": True}) is expected
 
 
-@pytest.mark.parametrize("tol,ours,expected", [
-    ({"below": 5}, 4.9, True), ({"below": 5}, 5, False), ({"above": 0.1}, 0.11, True),
-    ({"above": 0.1}, 0.1, False), ({"above": 0.1}, -1, False)])
+@pytest.mark.parametrize(
+    "tol,ours,expected",
+    [
+        ({"below": 5}, 4.9, True),
+        ({"below": 5}, 5, False),
+        ({"above": 0.1}, 0.11, True),
+        ({"above": 0.1}, 0.1, False),
+        ({"above": 0.1}, -1, False),
+    ],
+)
 def test_verdict_below_and_above_ignore_the_post(tol, ours, expected):
     assert verdict(float("nan"), ours, tol) is expected
 
 
 def test_compare_qualitative_post_with_above():
-    claims = {"claims": [{"claim": "c", "post": "often", "ours": "x",
-                          "tolerance": {"above": 0.1, "why": "w"}}]}
+    claims = {
+        "claims": [
+            {"claim": "c", "post": "often", "ours": "x", "tolerance": {"above": 0.1, "why": "w"}}
+        ]
+    }
     row = compare(claims, {"x": 0.25}).iloc[0]
-    assert (row["post"], row["ours"], row["tolerance"], row["verdict"]) == ("often", "0.25", "ours > 0.1", "reproduced")
+    assert (row["post"], row["ours"], row["tolerance"], row["verdict"]) == (
+        "often",
+        "0.25",
+        "ours > 0.1",
+        "reproduced",
+    )
     assert compare(claims, {"x": 0.05}).iloc[0]["verdict"] == "differs"
 
 
@@ -122,6 +139,7 @@ def test_format_value(value, text):
 
 def test_format_value_numpy_scalars():
     import numpy as np
+
     assert format_value(np.float64(9183.0)) == "9183"
     assert format_value(np.float64(0.994667)) == "0.994667"
     assert format_value(np.int64(675000)) == "675000"
@@ -142,14 +160,30 @@ def _claims():
         "title": "Toy",
         "source": "nowhere",
         "claims": [
-            {"claim": "A: test accuracy", "post": 0.5, "ours": "models.a.test_acc",
-             "tolerance": {"abs": 0.063, "why": "two SE"}},
-            {"claim": "A: params", "post": 9183, "ours": "models.a.trainable_params",
-             "tolerance": {"rel": 0.10, "why": "draw"}},
-            {"claim": "B: params", "post": 80, "ours": "models.b.trainable_params",
-             "tolerance": {"at_most": True, "why": "budget"}},
-            {"claim": "B: train accuracy", "post": 0.99, "ours": "models.b.train_acc",
-             "tolerance": {"at_least": True, "why": "floor"}},
+            {
+                "claim": "A: test accuracy",
+                "post": 0.5,
+                "ours": "models.a.test_acc",
+                "tolerance": {"abs": 0.063, "why": "two SE"},
+            },
+            {
+                "claim": "A: params",
+                "post": 9183,
+                "ours": "models.a.trainable_params",
+                "tolerance": {"rel": 0.10, "why": "draw"},
+            },
+            {
+                "claim": "B: params",
+                "post": 80,
+                "ours": "models.b.trainable_params",
+                "tolerance": {"at_most": True, "why": "budget"},
+            },
+            {
+                "claim": "B: train accuracy",
+                "post": 0.99,
+                "ours": "models.b.train_acc",
+                "tolerance": {"at_least": True, "why": "floor"},
+            },
             {"claim": "C: wall time", "post": 12, "not_comparable": "different hardware"},
         ],
     }
@@ -168,16 +202,46 @@ def test_compare_rows_and_verdicts():
     assert list(df.columns) == COLUMNS
     assert len(df) == 5
     rows = df.to_dict("records")
-    assert rows[0] == {"claim": "A: test accuracy", "post": "0.5", "ours": "0.54",
-                       "tolerance": "±0.063", "verdict": "reproduced", "reason": "two SE"}
-    assert rows[1] == {"claim": "A: params", "post": "9183", "ours": "12000",
-                       "tolerance": "±10%", "verdict": "differs", "reason": "draw"}
-    assert rows[2] == {"claim": "B: params", "post": "80", "ours": "37",
-                       "tolerance": "ours ≤ post", "verdict": "reproduced", "reason": "budget"}
-    assert rows[3] == {"claim": "B: train accuracy", "post": "0.99", "ours": "0.994667",
-                       "tolerance": "ours ≥ post", "verdict": "reproduced", "reason": "floor"}
-    assert rows[4] == {"claim": "C: wall time", "post": "12", "ours": "",
-                       "tolerance": "", "verdict": "not comparable", "reason": "different hardware"}
+    assert rows[0] == {
+        "claim": "A: test accuracy",
+        "post": "0.5",
+        "ours": "0.54",
+        "tolerance": "±0.063",
+        "verdict": "reproduced",
+        "reason": "two SE",
+    }
+    assert rows[1] == {
+        "claim": "A: params",
+        "post": "9183",
+        "ours": "12000",
+        "tolerance": "±10%",
+        "verdict": "differs",
+        "reason": "draw",
+    }
+    assert rows[2] == {
+        "claim": "B: params",
+        "post": "80",
+        "ours": "37",
+        "tolerance": "ours ≤ post",
+        "verdict": "reproduced",
+        "reason": "budget",
+    }
+    assert rows[3] == {
+        "claim": "B: train accuracy",
+        "post": "0.99",
+        "ours": "0.994667",
+        "tolerance": "ours ≥ post",
+        "verdict": "reproduced",
+        "reason": "floor",
+    }
+    assert rows[4] == {
+        "claim": "C: wall time",
+        "post": "12",
+        "ours": "",
+        "tolerance": "",
+        "verdict": "not comparable",
+        "reason": "different hardware",
+    }
 
 
 def test_compare_keeps_claim_order():
@@ -188,8 +252,16 @@ def test_compare_keeps_claim_order():
 
 
 def test_compare_not_comparable_with_an_ours_value():
-    claims = {"claims": [{"claim": "x", "post": 1, "ours": "models.a.test_acc",
-                          "not_comparable": "other protocol"}]}
+    claims = {
+        "claims": [
+            {
+                "claim": "x",
+                "post": 1,
+                "ours": "models.a.test_acc",
+                "not_comparable": "other protocol",
+            }
+        ]
+    }
     row = compare(claims, METRICS_IN).iloc[0]
     assert row["verdict"] == "not comparable"
     assert row["ours"] == "0.54"
@@ -198,7 +270,9 @@ def test_compare_not_comparable_with_an_ours_value():
 
 def test_compare_flips_when_ours_crosses_the_tolerance():
     claims = {"claims": [_claims()["claims"][0]]}
-    assert compare(claims, {"models": {"a": {"test_acc": 0.563}}}).iloc[0]["verdict"] == "reproduced"
+    assert (
+        compare(claims, {"models": {"a": {"test_acc": 0.563}}}).iloc[0]["verdict"] == "reproduced"
+    )
     assert compare(claims, {"models": {"a": {"test_acc": 0.564}}}).iloc[0]["verdict"] == "differs"
     assert compare(claims, {"models": {"a": {"test_acc": 0.436}}}).iloc[0]["verdict"] == "differs"
 
@@ -210,8 +284,12 @@ def test_compare_missing_metric_raises():
 
 def test_optional_claim_missing_from_the_run_is_not_comparable():
     value = {**_claims()["claims"][0], "optional": True}
-    order = {"claim": "o", "post": "1 < 2", "order": ["models.a.test_acc", "models.b.test_acc"],
-             "optional": True}
+    order = {
+        "claim": "o",
+        "post": "1 < 2",
+        "order": ["models.a.test_acc", "models.b.test_acc"],
+        "optional": True,
+    }
     rows = compare({"claims": [value, order]}, {"models": {"b": {}}})
     assert list(rows["verdict"]) == ["not comparable", "not comparable"]
     assert all("not in this run" in r for r in rows["reason"])
@@ -220,7 +298,9 @@ def test_optional_claim_missing_from_the_run_is_not_comparable():
 
 
 def test_compare_unknown_tolerance_raises():
-    claims = {"claims": [{"claim": "x", "post": 1, "ours": "models.a.test_acc", "tolerance": {"pct": 1}}]}
+    claims = {
+        "claims": [{"claim": "x", "post": 1, "ours": "models.a.test_acc", "tolerance": {"pct": 1}}]
+    }
     with pytest.raises(DlreproError):
         compare(claims, METRICS_IN)
 
@@ -293,8 +373,15 @@ def test_slash_claims_post_numbers_match_the_quote(slash_claims):
     numbers = [float(t) for t in quote.replace("/", " ").split() if t.replace(".", "").isdigit()]
     assert len(numbers) == 27
     columns = (
-        "random_forest", "svm_linear", "svm_rbf", "svm_poly", "logistic_regression",
-        "knn_default", "knn_k1", "vanilla_cnn", "custom_cnn",
+        "random_forest",
+        "svm_linear",
+        "svm_rbf",
+        "svm_poly",
+        "logistic_regression",
+        "knn_default",
+        "knn_k1",
+        "vanilla_cnn",
+        "custom_cnn",
     )
     expected = {}
     for row, metric in enumerate(METRICS):
@@ -317,7 +404,11 @@ def test_slash_claims_all_reproduced_when_ours_equals_post(slash_claims):
 
 def test_slash_claims_expected_verdicts_for_our_architectures(slash_claims):
     # our CNNs' sizes are fixed by the architecture: 1041 (exact) and 37 (<= 80)
-    metrics = {"models": {m: {"trainable_params": 0, "train_acc": 0.0, "test_acc": 0.0} for m in spec.MODELS}}
+    metrics = {
+        "models": {
+            m: {"trainable_params": 0, "train_acc": 0.0, "test_acc": 0.0} for m in spec.MODELS
+        }
+    }
     metrics["models"]["vanilla_cnn"]["trainable_params"] = 1041
     metrics["models"]["custom_cnn"]["trainable_params"] = 37
     metrics["models"]["logistic_regression"]["trainable_params"] = 902  # one off: exact fails
@@ -332,16 +423,25 @@ def test_slash_claims_expected_verdicts_for_our_architectures(slash_claims):
 
 
 def test_post_of_finds_the_claim_on_our_metric_and_none_otherwise():
-    claims = {"claims": [{"claim": "a", "post": 0.09, "ours": "attack.adversarial_test_acc"},
-                         {"claim": "order", "order": ["x", "y"]},
-                         {"claim": "b", "post": 0.7, "ours": "variants.none.mean"}]}
+    claims = {
+        "claims": [
+            {"claim": "a", "post": 0.09, "ours": "attack.adversarial_test_acc"},
+            {"claim": "order", "order": ["x", "y"]},
+            {"claim": "b", "post": 0.7, "ours": "variants.none.mean"},
+        ]
+    }
     assert post_of(claims, "attack.adversarial_test_acc") == 0.09
     assert post_of(claims, "variants.none.mean") == 0.7
     assert post_of(claims, "variants.none") is None
 
 
-@pytest.mark.parametrize("study,ours", [("adversarial", "attack.adversarial_test_acc"),
-                                        ("skm", "skm.test_error"),
-                                        ("random_dilation", "variants.random_dilation.mean")])
+@pytest.mark.parametrize(
+    "study,ours",
+    [
+        ("adversarial", "attack.adversarial_test_acc"),
+        ("skm", "skm.test_error"),
+        ("random_dilation", "variants.random_dilation.mean"),
+    ],
+)
 def test_every_metric_a_figure_draws_the_post_for_has_a_numeric_claim(study, ours):
     assert isinstance(post_of(load_claims(study_dir(study) / "claims.yaml"), ours), (int, float))

@@ -4,12 +4,18 @@ with the kernel flipped; property-based over random shapes (hypothesis)."""
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.signal import convolve2d, correlate2d
 
 from dlrepro.studies.correlation.cli import measure_cases
-from dlrepro.studies.correlation.identities import (asymmetric_example, differences, flip,
-                                                     nn_conv2d, random_case)
+from dlrepro.studies.correlation.identities import (
+    asymmetric_example,
+    differences,
+    flip,
+    nn_conv2d,
+    random_case,
+)
 
 ROUNDING = 1e-10
 
@@ -30,17 +36,28 @@ def image_and_kernel(draw, odd_square: bool = False):
 def test_conv2d_is_correlate2d_and_flipped_convolve2d(case):
     image, kernel = case
     ours = nn_conv2d(image, kernel)
-    assert ours.shape == (image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1)
-    np.testing.assert_allclose(ours, correlate2d(image, kernel, mode="valid"), rtol=0, atol=ROUNDING)
-    np.testing.assert_allclose(ours, convolve2d(image, flip(kernel), mode="valid"), rtol=0, atol=ROUNDING)
+    assert ours.shape == (
+        image.shape[0] - kernel.shape[0] + 1,
+        image.shape[1] - kernel.shape[1] + 1,
+    )
+    np.testing.assert_allclose(
+        ours, correlate2d(image, kernel, mode="valid"), rtol=0, atol=ROUNDING
+    )
+    np.testing.assert_allclose(
+        ours, convolve2d(image, flip(kernel), mode="valid"), rtol=0, atol=ROUNDING
+    )
 
 
 @settings(max_examples=40, deadline=None)
 @given(image_and_kernel(odd_square=True))
 def test_same_padding_matches_mode_same_for_odd_kernels(case):
     image, kernel = case
-    np.testing.assert_allclose(nn_conv2d(image, kernel, padding=kernel.shape[0] // 2),
-                               correlate2d(image, kernel, mode="same"), rtol=0, atol=ROUNDING)
+    np.testing.assert_allclose(
+        nn_conv2d(image, kernel, padding=kernel.shape[0] // 2),
+        correlate2d(image, kernel, mode="same"),
+        rtol=0,
+        atol=ROUNDING,
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -73,4 +90,7 @@ def test_measure_cases_table_is_deterministic_and_separates_equal_from_unequal()
     assert a.equals(b)
     assert (a["max |conv2d - correlate2d|"] < ROUNDING).all()
     assert (a["smallest repeat of max |conv2d - convolve2d|"] > 0.1).all()
-    assert a["max |conv2d - correlate2d_same|"].isna().tolist() == [False, True]  # even kernel: no 'same'
+    assert a["max |conv2d - correlate2d_same|"].isna().tolist() == [
+        False,
+        True,
+    ]  # even kernel: no 'same'

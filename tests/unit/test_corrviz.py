@@ -24,9 +24,18 @@ def test_panels_are_cumulative(corr):
     assert (default.vmin, default.vmax) == (corr.min(), 1.0)
     # rule 1: the middle 99% of the off-diagonal values, so the diagonal's 1 is trimmed
     assert middle.vmax < 1.0 and middle.vmin > corr.min()
-    assert np.mean((off_diagonal(corr) >= middle.vmin) & (off_diagonal(corr) <= middle.vmax)) == pytest.approx(0.99, abs=0.005)
+    assert np.mean(
+        (off_diagonal(corr) >= middle.vmin) & (off_diagonal(corr) <= middle.vmax)
+    ) == pytest.approx(0.99, abs=0.005)
     assert symmetric.vmin == -symmetric.vmax == -max(abs(middle.vmin), abs(middle.vmax))
-    assert [p.cmap for p in shown] == ["viridis", "viridis", "viridis", "RdBu_r", "berlin", "berlin"]
+    assert [p.cmap for p in shown] == [
+        "viridis",
+        "viridis",
+        "viridis",
+        "RdBu_r",
+        "berlin",
+        "berlin",
+    ]
     assert ordered.order != tuple(range(30)) and sorted(ordered.order) == list(range(30))
     assert all(p.order == tuple(range(30)) for p in shown[:-1])
 

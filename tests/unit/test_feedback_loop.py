@@ -54,6 +54,11 @@ def test_gini_of_equal_and_of_concentrated_shares():
 
 def test_summary_shows_the_loop_concentrating_and_crime_allocation_not():
     summary = summarise(run_all(CITY, periods=150, replicates=4, seed=0), CITY)
-    assert summary["arrests"]["final_districts_policed_mean"] < summary["crime"]["final_districts_policed_mean"]
-    assert summary["arrests"]["final_officer_gini_mean"] > summary["crime"]["final_officer_gini_mean"]
+    assert (
+        summary["arrests"]["final_districts_policed_mean"]
+        < summary["crime"]["final_districts_policed_mean"]
+    )
+    assert (
+        summary["arrests"]["final_officer_gini_mean"] > summary["crime"]["final_officer_gini_mean"]
+    )
     assert len(summary["crime"]["policed_over_time"]) == 150

@@ -15,10 +15,21 @@ SHARED_RAW = Path(__file__).resolve().parents[3] / "shared" / "data" / "raw"
 PAYLOAD = b"id\tquestion1\n1\thello?\n" * 50
 
 
-def _register(monkeypatch, data: bytes = PAYLOAD, *, sha256: str | None = None,
-              size: int | None = None, url: str | None = None) -> RawFile:
-    raw = RawFile("tiny", "tiny/tiny.tsv", len(data) if size is None else size,
-                  sha256 or hashlib.sha256(data).hexdigest(), url)
+def _register(
+    monkeypatch,
+    data: bytes = PAYLOAD,
+    *,
+    sha256: str | None = None,
+    size: int | None = None,
+    url: str | None = None,
+) -> RawFile:
+    raw = RawFile(
+        "tiny",
+        "tiny/tiny.tsv",
+        len(data) if size is None else size,
+        sha256 or hashlib.sha256(data).hexdigest(),
+        url,
+    )
     monkeypatch.setitem(REGISTRY, raw.name, raw)
     return raw
 
@@ -38,8 +49,14 @@ def _listing(directory: Path) -> list[str]:
 
 
 def test_registry_has_the_datasets_with_sha256_and_urls():
-    assert {"quora_subset", "quora_full", "mnist_train_images", "mnist_train_labels",
-            "mnist_test_images", "mnist_test_labels"} <= set(REGISTRY)
+    assert {
+        "quora_subset",
+        "quora_full",
+        "mnist_train_images",
+        "mnist_train_labels",
+        "mnist_test_images",
+        "mnist_test_labels",
+    } <= set(REGISTRY)
     full = REGISTRY["quora_full"]
     assert (full.relpath, full.size) == ("quora/quora_duplicate_questions.tsv", 58176133)
     assert full.url == "http://qim.fs.quoracdn.net/quora_duplicate_questions.tsv"
@@ -84,7 +101,9 @@ def test_wrong_size_is_reported_and_an_existing_dest_is_kept(tmp_path, monkeypat
     _register(monkeypatch, size=len(PAYLOAD) + 1)
     dest = tmp_path / "tiny.tsv"
     dest.write_bytes(b"previous good copy")
-    with pytest.raises(DlreproError, match=rf"size {len(PAYLOAD)} bytes, expected {len(PAYLOAD) + 1}"):
+    with pytest.raises(
+        DlreproError, match=rf"size {len(PAYLOAD)} bytes, expected {len(PAYLOAD) + 1}"
+    ):
         fetch.fetch("tiny", dest, _mirror(tmp_path))
     assert dest.read_bytes() == b"previous good copy"
     assert _listing(tmp_path) == ["mirror", "tiny.tsv"]

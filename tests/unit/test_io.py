@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io as _io
-import json
 import struct
 import time
 import zipfile
@@ -26,7 +25,7 @@ def _listing(directory):
 def test_write_text_exact_content(tmp_path):
     path = tmp_path / "a.txt"
     io.write_text(path, "héllo\nworld\n")
-    assert path.read_bytes() == "héllo\nworld\n".encode("utf-8")
+    assert path.read_bytes() == "héllo\nworld\n".encode()
     assert _listing(tmp_path) == ["a.txt"]
 
 
@@ -47,7 +46,9 @@ def test_write_creates_parent_directories(tmp_path):
 def test_write_json_exact_content_and_sorted_keys(tmp_path):
     path = tmp_path / "m.json"
     io.write_json(path, {"b": 1, "a": {"z": [1, 2.5], "c": None}})
-    expected = '{\n  "a": {\n    "c": null,\n    "z": [\n      1,\n      2.5\n    ]\n  },\n  "b": 1\n}\n'
+    expected = (
+        '{\n  "a": {\n    "c": null,\n    "z": [\n      1,\n      2.5\n    ]\n  },\n  "b": 1\n}\n'
+    )
     assert path.read_text() == expected
     assert io.read_json(path) == {"a": {"c": None, "z": [1, 2.5]}, "b": 1}
 
@@ -147,8 +148,12 @@ def _fake_clock(monkeypatch, when):
     real_localtime, real_gmtime = time.localtime, time.gmtime
     monkeypatch.setattr(time, "time", lambda: when)
     monkeypatch.setattr(time, "time_ns", lambda: int(when * 1e9))
-    monkeypatch.setattr(time, "localtime", lambda secs=None: real_localtime(when if secs is None else secs))
-    monkeypatch.setattr(time, "gmtime", lambda secs=None: real_gmtime(when if secs is None else secs))
+    monkeypatch.setattr(
+        time, "localtime", lambda secs=None: real_localtime(when if secs is None else secs)
+    )
+    monkeypatch.setattr(
+        time, "gmtime", lambda secs=None: real_gmtime(when if secs is None else secs)
+    )
 
 
 def test_npz_bytes_repeat_across_calls_and_clock(monkeypatch):
@@ -244,7 +249,9 @@ def test_read_npz_corrupt_member_data_raises_dlrepro_error(tmp_path):
     with zipfile.ZipFile(_io.BytesIO(bytes(data))) as zf:
         info = zf.getinfo("x.npy")
     # local header: 30 fixed bytes + name + extra, then the compressed data
-    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    name_len, extra_len = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
     start = info.header_offset + 30 + name_len + extra_len
     for i in range(start + 20, start + 60):
         data[i] ^= 0xFF

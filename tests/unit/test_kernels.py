@@ -33,8 +33,15 @@ from dlrepro.studies.kernels.models import StackedConvNet
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4),
-       st.integers(1, 4), st.booleans(), st.integers(0, 2**31 - 1))
+@given(
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.booleans(),
+    st.integers(0, 2**31 - 1),
+)
 def test_stack_without_nonlinearity_is_one_correlation(cin, c1, c2, k1, k2, bias, seed):
     g = torch.Generator().manual_seed(seed)
     w1 = torch.randn(c1, cin, k1, k1 + 1, generator=g, dtype=torch.float64)
@@ -121,9 +128,17 @@ def test_training_loop_calls_back_once_per_epoch_with_the_model():
     model = StackedConvNet(conv1=2, conv2=3)
     seen = []
     before = model.conv1.weight.detach().clone()
-    train_classifier(model, x, y, epochs=2, batch_size=16, lr=1e-2, seed=1,
-                     device=torch.device("cpu"),
-                     on_epoch=lambda epoch, m: seen.append((epoch, m.conv1.weight.detach().clone())))
+    train_classifier(
+        model,
+        x,
+        y,
+        epochs=2,
+        batch_size=16,
+        lr=1e-2,
+        seed=1,
+        device=torch.device("cpu"),
+        on_epoch=lambda epoch, m: seen.append((epoch, m.conv1.weight.detach().clone())),
+    )
     assert [e for e, _ in seen] == [1, 2]
     assert not torch.equal(seen[0][1], before) and not torch.equal(seen[0][1], seen[1][1])
     assert torch.equal(seen[1][1], model.conv1.weight.detach())

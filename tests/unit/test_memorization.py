@@ -75,8 +75,17 @@ def test_training_stops_when_the_callback_says_so():
     model = fully_connected(4, 1, 8, "relu", out_features=10)
     x, y = torch.randn(64, 4), torch.randint(0, 10, (64,))
     seen = []
-    history = train_classifier(model, x, y, epochs=10, batch_size=16, lr=1e-3, seed=0,
-                               device=torch.device("cpu"), on_epoch=lambda e, m: seen.append(e) or e == 3)
+    history = train_classifier(
+        model,
+        x,
+        y,
+        epochs=10,
+        batch_size=16,
+        lr=1e-3,
+        seed=0,
+        device=torch.device("cpu"),
+        on_epoch=lambda e, m: seen.append(e) or e == 3,
+    )
     assert seen == [1, 2, 3] and len(history) == 3
 
 
@@ -85,26 +94,49 @@ def test_a_small_mlp_memorises_random_labels():
     torch.manual_seed(0)
     model = fully_connected(20, 2, 128, "relu", out_features=10)
     x, y = torch.randn(100, 20), torch.randint(0, 10, (100,))
-    history = train_classifier(model, x, y, epochs=300, batch_size=50, lr=3e-3, seed=0,
-                               device=torch.device("cpu"),
-                               on_epoch=lambda e, m: (m(x).argmax(1) == y).float().mean() >= 0.99)
+    history = train_classifier(
+        model,
+        x,
+        y,
+        epochs=300,
+        batch_size=50,
+        lr=3e-3,
+        seed=0,
+        device=torch.device("cpu"),
+        on_epoch=lambda e, m: (m(x).argmax(1) == y).float().mean() >= 0.99,
+    )
     assert len(history) < 300
 
 
 def _run(run, percent, train_acc, test_acc, fitted, epochs):
-    return {"run": run, "corrupted_percent": percent, "train_acc": train_acc, "test_acc": test_acc,
-            "fitted": fitted, "epochs_to_fit": epochs if fitted else None, "epochs_run": epochs,
-            "replaced_labels": 0, "n_train": 10, "n_test": 5}
+    return {
+        "run": run,
+        "corrupted_percent": percent,
+        "train_acc": train_acc,
+        "test_acc": test_acc,
+        "fitted": fitted,
+        "epochs_to_fit": epochs if fitted else None,
+        "epochs_run": epochs,
+        "replaced_labels": 0,
+        "n_train": 10,
+        "n_test": 5,
+    }
 
 
 def test_summary_and_table_sort_levels_and_leave_unfitted_cells_empty():
-    runs = [_run("labels_100", 100, 0.5, 0.1, False, 9), _run("labels_0", 0, 1.0, 0.9, True, 2),
-            _run(PIXELS, None, 0.99, 0.1, True, 5)]
+    runs = [
+        _run("labels_100", 100, 0.5, 0.1, False, 9),
+        _run("labels_0", 0, 1.0, 0.9, True, 2),
+        _run(PIXELS, None, 0.99, 0.1, True, 5),
+    ]
     params = {"fit_threshold": 0.99, "training": {"epochs": 9}}
     result = summarise(runs, params)
     assert list(result["levels"]) == ["0", "100"]
     assert result["min_train_acc"] == 0.5 and result["all_fitted"] is False
     table = results_table(result)
-    assert list(table["training set"]) == ["0% random labels", "100% random labels",
-                                           "Gaussian pixels, real labels"]
+    assert list(table["training set"]) == [
+        "0% random labels",
+        "100% random labels",
+        "Gaussian pixels, real labels",
+    ]
     assert table["epochs_to_fit"].isna().tolist() == [False, True, False]

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MIRROR = Path(os.environ.get("DLREPRO_MIRROR") or ROOT.parent / "shared" / "data" / "raw") / "mnist"
 
 
-def idx_bytes(arr: np.ndarray, code: int = 0x08, ndim: int | None = None,
-              dims: tuple[int, ...] | None = None) -> bytes:
+def idx_bytes(
+    arr: np.ndarray, code: int = 0x08, ndim: int | None = None, dims: tuple[int, ...] | None = None
+) -> bytes:
     dims = arr.shape if dims is None else dims
     ndim = len(dims) if ndim is None else ndim
     header = bytes([0, 0, code, ndim]) + struct.pack(f">{len(dims)}I", *dims)
@@ -66,10 +67,12 @@ def test_accepts_str_paths_and_zero_length_dims(tmp_path):
 
 
 def mnist_files(tmp_path: Path, x_train=None, y_train=None, x_test=None, y_test=None) -> list[Path]:
-    arrays = {"train_images": images(5) if x_train is None else x_train,
-              "train_labels": np.arange(5, dtype=np.uint8) if y_train is None else y_train,
-              "test_images": images(2, 1) if x_test is None else x_test,
-              "test_labels": np.array([7, 1], dtype=np.uint8) if y_test is None else y_test}
+    arrays = {
+        "train_images": images(5) if x_train is None else x_train,
+        "train_labels": np.arange(5, dtype=np.uint8) if y_train is None else y_train,
+        "test_images": images(2, 1) if x_test is None else x_test,
+        "test_labels": np.array([7, 1], dtype=np.uint8) if y_test is None else y_test,
+    }
     return [write_gz(tmp_path / f"{k}.gz", idx_bytes(v)) for k, v in arrays.items()]
 
 
@@ -148,7 +151,9 @@ def test_zero_dimensions(tmp_path):
 
 
 def test_too_many_dimensions(tmp_path):
-    path = write_gz(tmp_path / "many.gz", b"\x00\x00\x08\x46" + struct.pack(">70I", *[1] * 70) + b"\x07")
+    path = write_gz(
+        tmp_path / "many.gz", b"\x00\x00\x08\x46" + struct.pack(">70I", *[1] * 70) + b"\x07"
+    )
     with raises_naming(path, "70 dimensions"):
         read_idx(path)
 
@@ -178,15 +183,18 @@ def test_header_dims_disagree_with_payload(tmp_path):
         read_idx(path)
 
 
-@pytest.mark.parametrize("which,array,match", [
-    (0, np.zeros((2, 28, 27), np.uint8), "N x 28 x 28"),
-    (0, np.zeros((2, 784), np.uint8), "N x 28 x 28"),
-    (0, np.zeros((0, 28, 28), np.uint8), "no images"),
-    (1, np.zeros((5, 1), np.uint8), "1-D label"),
-    (1, np.array([0, 1, 2, 10, 3], np.uint8), "label 10 at index 3"),
-    (3, np.array([1, 255], np.uint8), "label 255 at index 1"),
-    (2, images(3), "3 images but .* 2 labels"),
-])
+@pytest.mark.parametrize(
+    "which,array,match",
+    [
+        (0, np.zeros((2, 28, 27), np.uint8), "N x 28 x 28"),
+        (0, np.zeros((2, 784), np.uint8), "N x 28 x 28"),
+        (0, np.zeros((0, 28, 28), np.uint8), "no images"),
+        (1, np.zeros((5, 1), np.uint8), "1-D label"),
+        (1, np.array([0, 1, 2, 10, 3], np.uint8), "label 10 at index 3"),
+        (3, np.array([1, 255], np.uint8), "label 255 at index 1"),
+        (2, images(3), "3 images but .* 2 labels"),
+    ],
+)
 def test_read_mnist_rejects(tmp_path, which, array, match):
     kwargs = dict(zip(["x_train", "y_train", "x_test", "y_test"], [None] * 4))
     kwargs[list(kwargs)[which]] = array
@@ -200,10 +208,16 @@ def test_read_mnist_rejects(tmp_path, which, array, match):
 
 @pytest.fixture(scope="module")
 def mirror() -> dict[str, np.ndarray]:
-    names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    names = [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
     missing = [n for n in names if not (MIRROR / n).is_file()]
-    assert not missing, f"MNIST mirror incomplete at {MIRROR} (../shared beside the checkout?): {missing}"
+    assert not missing, (
+        f"MNIST mirror incomplete at {MIRROR} (../shared beside the checkout?): {missing}"
+    )
     return read_mnist(*(MIRROR / n for n in names))
 
 
@@ -216,7 +230,17 @@ def test_mirror_shapes_and_labels(mirror):
     assert set(np.unique(mirror["y_train"])) == set(range(10))
     # SOURCES.md: per-class test counts and pixel statistics of the canonical files
     assert list(np.bincount(mirror["y_test"])) == [
-        980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
     assert mirror["x_test"].mean() == pytest.approx(33.7912, abs=1e-4)
     assert mirror["x_train"].max() == 255 and mirror["x_train"].min() == 0
 
@@ -242,19 +266,28 @@ payloads = st.one_of(
     st.binary(max_size=200).map(lambda b: ("gz", b)),  # random bytes, validly compressed
     st.integers(0, len(VALID_GZ)).map(lambda n: ("raw", VALID_GZ[:n])),  # truncated gzip
     st.integers(0, len(VALID)).map(lambda n: ("gz", VALID[:n])),  # truncated IDX
-    st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255), st.integers(0, 255),
-              st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 5), max_size=6),
-              st.binary(max_size=64))
-    .map(lambda t: ("gz", bytes(t[:4]) + struct.pack(f">{len(t[4])}I", *t[4]) + t[5])),
+    st.tuples(
+        st.integers(0, 255),
+        st.integers(0, 255),
+        st.integers(0, 255),
+        st.integers(0, 255),
+        st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 5), max_size=6),
+        st.binary(max_size=64),
+    ).map(lambda t: ("gz", bytes(t[:4]) + struct.pack(f">{len(t[4])}I", *t[4]) + t[5])),
     # valid magic, many dims of size 0/1 (the header count matches): numpy's dims limit
-    st.integers(1, 255).flatmap(lambda n: st.tuples(
-        st.just(n), st.lists(st.integers(0, 1), min_size=n, max_size=n), st.binary(max_size=2)))
+    st.integers(1, 255)
+    .flatmap(
+        lambda n: st.tuples(
+            st.just(n), st.lists(st.integers(0, 1), min_size=n, max_size=n), st.binary(max_size=2)
+        )
+    )
     .map(lambda t: ("gz", bytes([0, 0, 8, t[0]]) + struct.pack(f">{t[0]}I", *t[1]) + t[2])),
 )
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(payload=payloads)
 def test_any_bytes_give_an_array_or_dlrepro_error(tmp_path, payload):
     kind, data = payload

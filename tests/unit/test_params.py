@@ -50,8 +50,13 @@ def test_params_plus_smoke_validates_and_merges():
     assert p["slash"]["split"]["test_size"] == 30
     m = p["slash"]["models"]
     assert m["random_forest"] == {"n_estimators": 3}
-    assert m["vanilla_cnn"] == {"channels": 10, "epochs": 2, "batch_size": 32, "lr": 0.01,
-                                "weight_decay": 0.0}
+    assert m["vanilla_cnn"] == {
+        "channels": 10,
+        "epochs": 2,
+        "batch_size": 32,
+        "lr": 0.01,
+        "weight_decay": 0.0,
+    }
     assert m["custom_cnn"]["epochs"] == 3 and m["custom_cnn"]["filters"] == 2
     assert m["svm_rbf"] == {"kernel": "rbf", "C": 1.0, "gamma": "auto"}
     assert p["slash"]["figures"]["n_samples"] == 8
@@ -126,12 +131,18 @@ def test_wrong_type_names_the_key_path(tmp_path):
     assert "params.yaml" in msg
 
 
-@pytest.mark.parametrize("override, key", [
-    ("slash: {split: {test_size: -5}}\n", r"slash\.split\.test_size"),           # negative size
-    ("slash: {models: {vanilla_cnn: {epochs: 0}}}\n", r"slash\.models\.vanilla_cnn\.epochs"),  # 0 is not positive
-    ("slash: {data: {size: 30.5}}\n", r"slash\.data\.size"),                     # float for an integer
-    ("slash: {data: {noise: 1.5}}\n", r"slash\.data\.noise"),                    # above its maximum
-])
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("slash: {split: {test_size: -5}}\n", r"slash\.split\.test_size"),  # negative size
+        (
+            "slash: {models: {vanilla_cnn: {epochs: 0}}}\n",
+            r"slash\.models\.vanilla_cnn\.epochs",
+        ),  # 0 is not positive
+        ("slash: {data: {size: 30.5}}\n", r"slash\.data\.size"),  # float for an integer
+        ("slash: {data: {noise: 1.5}}\n", r"slash\.data\.noise"),  # above its maximum
+    ],
+)
 def test_out_of_range_values_name_the_key_path(tmp_path, override, key):
     with pytest.raises(DlreproError, match=key):
         _load_with(tmp_path, override)
@@ -191,7 +202,9 @@ def test_missing_required_key_alone(tmp_path):
 
 def test_every_error_is_reported(tmp_path):
     with pytest.raises(DlreproError) as exc:
-        _load_with(tmp_path, 'threads: 0\nslash: {data: {n_per_class: "ten"}, split: {test_size: -5}}\n')
+        _load_with(
+            tmp_path, 'threads: 0\nslash: {data: {n_per_class: "ten"}, split: {test_size: -5}}\n'
+        )
     msg = str(exc.value)
     for key in ("threads", "slash.data.n_per_class", "slash.split.test_size"):
         assert key in msg

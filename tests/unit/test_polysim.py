@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.polynomial import polynomial
 
-from dlrepro.studies.polysim.distance import (coefficient_distance, gram_matrix, legendre_coefficients,
-                                              shape_distance, shape_distance_quadrature)
+from dlrepro.studies.polysim.distance import (
+    coefficient_distance,
+    gram_matrix,
+    legendre_coefficients,
+    shape_distance,
+    shape_distance_quadrature,
+)
 from dlrepro.studies.polysim.evaluate import evaluate
 
 coefs = st.lists(st.floats(-5, 5), min_size=1, max_size=6)
@@ -43,8 +49,9 @@ def test_gram_matrix_is_the_integral_of_monomial_products():
     for j in range(4):
         for k in range(4):
             antiderivative = polynomial.polyint(np.eye(1, j + k + 1, j + k)[0])
-            assert g[j, k] == pytest.approx(polynomial.polyval(2.0, antiderivative)
-                                            - polynomial.polyval(-0.5, antiderivative))
+            assert g[j, k] == pytest.approx(
+                polynomial.polyval(2.0, antiderivative) - polynomial.polyval(-0.5, antiderivative)
+            )
 
 
 def test_the_two_distances_can_disagree_and_the_example_shows_it():
@@ -53,6 +60,10 @@ def test_the_two_distances_can_disagree_and_the_example_shows_it():
     assert 0 < metrics["disagreeing_triplet_fraction"] < 1
     ex = {k: np.array(v) for k, v in metrics["example"].items()}
     by_coef, by_shape = ex["closer_by_coefficients"], ex["closer_by_shape"]
-    assert coefficient_distance(ex["reference"], by_coef) < coefficient_distance(ex["reference"], by_shape)
-    assert shape_distance(ex["reference"], by_shape, -1, 1) < shape_distance(ex["reference"], by_coef, -1, 1)
+    assert coefficient_distance(ex["reference"], by_coef) < coefficient_distance(
+        ex["reference"], by_shape
+    )
+    assert shape_distance(ex["reference"], by_shape, -1, 1) < shape_distance(
+        ex["reference"], by_coef, -1, 1
+    )
     assert arrays["coefficient_distance"].shape == (600,)

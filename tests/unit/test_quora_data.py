@@ -15,8 +15,14 @@ from hypothesis import strategies as st
 from dlrepro.data import quora
 from dlrepro.errors import DlreproError
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "raw" / "quora" / \
-    "quora_question_pairs_subset.tsv.gz"
+REAL = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "raw"
+    / "quora"
+    / "quora_question_pairs_subset.tsv.gz"
+)
 needs_real = pytest.mark.skipif(not REAL.is_file(), reason=f"{REAL} not present")
 
 HEADER = "source\tid\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\ttext_format\n"
@@ -25,10 +31,12 @@ ROWS = [
     'bimpm_test\t8\t\t\t"Quoted" start of a question ?\tIs 2 + 2 = 4 ?\t0\tcorenlp_tokenized\n',
     "semantic_sae_eval\t9\t17\t18\tWhy is the sky blue?\t\t1\traw\n",
 ]
-FULL = ('id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n'
-        '0\t1\t2\tWhat is "AI"?\tWhat does AI mean?\t1\n'
-        '1\t3\t4\t"A question ""quoted"" with a\nnewline inside"\tShort one here?\t0\n'
-        '2\t5\t6\tLast question?\t\t0\n')
+FULL = (
+    "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n"
+    '0\t1\t2\tWhat is "AI"?\tWhat does AI mean?\t1\n'
+    '1\t3\t4\t"A question ""quoted"" with a\nnewline inside"\tShort one here?\t0\n'
+    "2\t5\t6\tLast question?\t\t0\n"
+)
 
 
 def _write(tmp_path: Path, text: str | bytes, name: str = "pairs.tsv") -> Path:
@@ -152,7 +160,9 @@ def test_flipped_bytes_in_gzip(tmp_path):
 VALID = (HEADER + "".join(ROWS * 3)).encode()
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=400), gz=st.booleans())
 def test_random_bytes_only_raise_dlrepro_error(tmp_path, data, gz):
     path = tmp_path / ("r.tsv.gz" if gz else "r.tsv")
@@ -163,15 +173,25 @@ def test_random_bytes_only_raise_dlrepro_error(tmp_path, data, gz):
         assert str(path) in str(exc)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.integers(0, len(VALID) - 1),
-                                st.sampled_from([b"\t", b"\n", b'"', b"\xff", b"\xc3", b"", b"2", b"\r"])),
-                      min_size=1, max_size=6),
-       gz=st.booleans(), flip=st.integers(0, 255))
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, len(VALID) - 1),
+            st.sampled_from([b"\t", b"\n", b'"', b"\xff", b"\xc3", b"", b"2", b"\r"]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    gz=st.booleans(),
+    flip=st.integers(0, 255),
+)
 def test_mutated_valid_tsv_only_raises_dlrepro_error(tmp_path, edits, gz, flip):
     data = bytearray(VALID)
     for pos, new in edits:
-        data[pos:pos + 1] = new
+        data[pos : pos + 1] = new
     if gz:
         data = bytearray(gzip.compress(bytes(data), mtime=0))
         data[flip % len(data)] ^= 0xA5  # and corrupt the compressed stream too
@@ -189,13 +209,33 @@ def test_mutated_valid_tsv_only_raises_dlrepro_error(tmp_path, edits, gz, flip):
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pair_id": ["1", "2", "3", "4", "5"],
-        "question1": ["How are you today?", "  short  ", "What is love, really?", "Why?", "Is this fine now?"],
-        "question2": ["How are you doing?", "A long enough one", "  What is love?  ", "Why not, then?", "1234567890"],
-        "is_duplicate": [1, 0, 1, 0, 0],
-        "source": ["bimpm_dev", "bimpm_test", "semantic_sae_eval", "bimpm_dev", "semantic_sae_test"],
-    })
+    return pd.DataFrame(
+        {
+            "pair_id": ["1", "2", "3", "4", "5"],
+            "question1": [
+                "How are you today?",
+                "  short  ",
+                "What is love, really?",
+                "Why?",
+                "Is this fine now?",
+            ],
+            "question2": [
+                "How are you doing?",
+                "A long enough one",
+                "  What is love?  ",
+                "Why not, then?",
+                "1234567890",
+            ],
+            "is_duplicate": [1, 0, 1, 0, 0],
+            "source": [
+                "bimpm_dev",
+                "bimpm_test",
+                "semantic_sae_eval",
+                "bimpm_dev",
+                "semantic_sae_test",
+            ],
+        }
+    )
 
 
 def test_select_source():

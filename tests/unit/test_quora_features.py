@@ -12,8 +12,14 @@ from dlrepro.data import quora
 from dlrepro.errors import DlreproError
 from dlrepro.studies.quora import features as F
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "raw" / "quora" / \
-    "quora_question_pairs_subset.tsv.gz"
+REAL = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "raw"
+    / "quora"
+    / "quora_question_pairs_subset.tsv.gz"
+)
 TOL = 1e-5
 W2V = {"word2vec": {"min_count": 1, "epochs": 2, "window": 5}, "max_len": 12}
 
@@ -30,13 +36,24 @@ def pairs() -> pd.DataFrame:
         df = quora.read_pairs(REAL)
         df = pd.concat([df.iloc[:100], df.iloc[-50:]], ignore_index=True)
     else:  # still meaningful without the mirror, just less varied
-        df = pd.DataFrame({"pair_id": [str(i) for i in range(150)],
-                           "question1": [f"What is the capital of country number {i}?" for i in range(150)],
-                           "question2": [f"How do I learn Python in {i} days?" for i in range(150)],
-                           "is_duplicate": [i % 2 for i in range(150)], "source": "bimpm_dev"})
-    extra = pd.DataFrame({"pair_id": ["e1", "e2"], "question1": ["", "qzxqzx vbnvbn ?"],
-                          "question2": ["Why? Why? Why not", "  "], "is_duplicate": [0, 1],
-                          "source": "bimpm_dev"})
+        df = pd.DataFrame(
+            {
+                "pair_id": [str(i) for i in range(150)],
+                "question1": [f"What is the capital of country number {i}?" for i in range(150)],
+                "question2": [f"How do I learn Python in {i} days?" for i in range(150)],
+                "is_duplicate": [i % 2 for i in range(150)],
+                "source": "bimpm_dev",
+            }
+        )
+    extra = pd.DataFrame(
+        {
+            "pair_id": ["e1", "e2"],
+            "question1": ["", "qzxqzx vbnvbn ?"],
+            "question2": ["Why? Why? Why not", "  "],
+            "is_duplicate": [0, 1],
+            "source": "bimpm_dev",
+        }
+    )
     return pd.concat([df, extra], ignore_index=True)
 
 
@@ -134,8 +151,9 @@ def test_word2vec_is_bit_identical_for_a_seed_and_a_mean_over_all_tokens(nlp, pa
 
 def test_word2vec_vectors_reference(nlp):
     tokens = F.tokenize(nlp, ["the cat sat", "the dog sat on the mat", "zebra the"])
-    model = F.train_word2vec(tokens.word_lists(np.array([True, True, False])),
-                             W2V["word2vec"], seed=1)
+    model = F.train_word2vec(
+        tokens.word_lists(np.array([True, True, False])), W2V["word2vec"], seed=1
+    )
     out = F.word2vec_vectors(model, tokens)
     wv = model.wv
     assert np.allclose(out[0], (wv["the"] + wv["cat"] + wv["sat"]) / 3, atol=TOL)

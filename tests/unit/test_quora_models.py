@@ -106,8 +106,10 @@ def test_parameter_count_best_network_distance_head():
     assert trainable_parameters(make(spec())) == 296 == tower_params(DIM, 8, 3, True)
 
 
-@pytest.mark.parametrize("layers,hidden,bn,concat", [
-    (2, 8, "none", False), (3, 6, "after_relu", True), (3, 8, "before_relu", False)])
+@pytest.mark.parametrize(
+    "layers,hidden,bn,concat",
+    [(2, 8, "none", False), (3, 6, "after_relu", True), (3, 8, "before_relu", False)],
+)
 def test_parameter_count_fc_head(layers, hidden, bn, concat):
     m = make(spec(layers=layers, hidden=hidden, bn=bn, concat=concat, head="fc"))
     embed = hidden * (layers if concat else 1)
@@ -132,20 +134,40 @@ def test_parameter_count_sequence_encoder_excludes_the_frozen_table():
 
 # ----------------------------------------------------------------------------- shapes
 
-COMBOS = list(itertools.product(models.ENCODERS, models.HEADS, models.BN_PLACEMENTS,
-                                models.DISTANCES))
+COMBOS = list(
+    itertools.product(models.ENCODERS, models.HEADS, models.BN_PLACEMENTS, models.DISTANCES)
+)
 
 
 @pytest.mark.parametrize("encoder,head,bn,distance", COMBOS)
 @settings(max_examples=3, deadline=None, derandomize=True)  # same cases on every run
-@given(layers=st.integers(1, 3), hidden=st.integers(1, 6), residual=st.booleans(),
-       concat=st.booleans(), unit_norm=st.booleans(), out_bn=st.booleans(),
-       dropout=st.sampled_from([0.0, 0.3]), n=st.integers(2, 5))
-def test_forward_shapes_every_variant(encoder, head, bn, distance, layers, hidden, residual,
-                                      concat, unit_norm, out_bn, dropout, n):
-    s = spec(encoder=encoder, head=head, bn=bn, distance=distance, layers=layers, hidden=hidden,
-             residual=residual, concat=concat, unit_norm=unit_norm, out_bn=out_bn,
-             dropout=dropout, **SEQ_SIZES)
+@given(
+    layers=st.integers(1, 3),
+    hidden=st.integers(1, 6),
+    residual=st.booleans(),
+    concat=st.booleans(),
+    unit_norm=st.booleans(),
+    out_bn=st.booleans(),
+    dropout=st.sampled_from([0.0, 0.3]),
+    n=st.integers(2, 5),
+)
+def test_forward_shapes_every_variant(
+    encoder, head, bn, distance, layers, hidden, residual, concat, unit_norm, out_bn, dropout, n
+):
+    s = spec(
+        encoder=encoder,
+        head=head,
+        bn=bn,
+        distance=distance,
+        layers=layers,
+        hidden=hidden,
+        residual=residual,
+        concat=concat,
+        unit_norm=unit_norm,
+        out_bn=out_bn,
+        dropout=dropout,
+        **SEQ_SIZES,
+    )
     m = make(s)
     a, b = inputs(s, n)
     embed = m.embed(a)
@@ -176,8 +198,9 @@ def test_predict_batches_give_the_same_answer():
 @pytest.mark.parametrize("distance", models.DISTANCES)
 @pytest.mark.parametrize("unit_norm", [False, True])
 def test_distance_heads_are_symmetric(encoder, distance, unit_norm):
-    s = spec(encoder=encoder, distance=distance, unit_norm=unit_norm, dropout=0.3, epochs=1,
-             **SEQ_SIZES)
+    s = spec(
+        encoder=encoder, distance=distance, unit_norm=unit_norm, dropout=0.3, epochs=1, **SEQ_SIZES
+    )
     # a little training so BN running statistics are not the identity
     data = toy_sequences() if encoder == "birnn_conv" else toy_pairs(200)
     emb = table() if encoder == "birnn_conv" else None
@@ -243,12 +266,24 @@ def test_fc_head_loss_is_bce_with_logits():
 # ----------------------------------------------------------------------------- training
 
 
-@pytest.mark.parametrize("over", [
-    {"head": "fc", "lr": 1e-2},  # the post's update, on the best tower
-    {"head": "distance", "concat": False, "bn": "none", "lr": 3e-3},  # the plain Siamese net
-    {"head": "distance", "optimizer": "sgd", "lr": 0.05, "lr_schedule": "step", "layers": 2,
-     "bn": "none", "residual": False, "concat": False},  # the post's first net: 2 layers + SGD
-], ids=["fc", "distance", "distance-sgd"])
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"head": "fc", "lr": 1e-2},  # the post's update, on the best tower
+        {"head": "distance", "concat": False, "bn": "none", "lr": 3e-3},  # the plain Siamese net
+        {
+            "head": "distance",
+            "optimizer": "sgd",
+            "lr": 0.05,
+            "lr_schedule": "step",
+            "layers": 2,
+            "bn": "none",
+            "residual": False,
+            "concat": False,
+        },  # the post's first net: 2 layers + SGD
+    ],
+    ids=["fc", "distance", "distance-sgd"],
+)
 def test_training_learns_a_separable_problem(over):
     configure_torch(0, 1)
     s = spec(epochs=4, **over)
@@ -282,8 +317,9 @@ def state(model) -> dict:
     return {k: v.clone() for k, v in model.state_dict().items()}
 
 
-@pytest.mark.parametrize("over", [{"dropout": 0.3}, {**SEQ, "head": "fc"}],
-                         ids=["mlp", "birnn_conv"])
+@pytest.mark.parametrize(
+    "over", [{"dropout": 0.3}, {**SEQ, "head": "fc"}], ids=["mlp", "birnn_conv"]
+)
 def test_same_seed_gives_bit_identical_weights(over):
     s = spec(**over)
     data = toy_sequences() if s["encoder"] == "birnn_conv" else toy_pairs(300)
@@ -336,14 +372,36 @@ def test_step_schedule_divides_the_learning_rate_after_each_third():
 # ----------------------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize("key,value", [
-    ("encoder", "lstm"), ("layers", 0), ("layers", 2.0), ("layers", True), ("hidden", -1),
-    ("residual", 1), ("bn", "before"), ("dropout", 1.0), ("dropout", -0.1), ("concat", "yes"),
-    ("unit_norm", None), ("distance", "manhattan"), ("head", "softmax"), ("optimizer", "rmsprop"),
-    ("lr", 0), ("lr", float("nan")), ("epochs", 0), ("batch_size", 1.5), ("weight_decay", -1),
-    ("margin", 0), ("lr_schedule", "exp"), ("out_bn", "no"), ("input_dim", 0),
-    ("rnn_hidden", 0), ("conv_channels", "64"),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("encoder", "lstm"),
+        ("layers", 0),
+        ("layers", 2.0),
+        ("layers", True),
+        ("hidden", -1),
+        ("residual", 1),
+        ("bn", "before"),
+        ("dropout", 1.0),
+        ("dropout", -0.1),
+        ("concat", "yes"),
+        ("unit_norm", None),
+        ("distance", "manhattan"),
+        ("head", "softmax"),
+        ("optimizer", "rmsprop"),
+        ("lr", 0),
+        ("lr", float("nan")),
+        ("epochs", 0),
+        ("batch_size", 1.5),
+        ("weight_decay", -1),
+        ("margin", 0),
+        ("lr_schedule", "exp"),
+        ("out_bn", "no"),
+        ("input_dim", 0),
+        ("rnn_hidden", 0),
+        ("conv_channels", "64"),
+    ],
+)
 def test_invalid_values_raise_naming_the_key(key, value):
     with pytest.raises(DlreproError, match=repr(key)):
         validate_spec(spec(**{key: value}))
@@ -359,10 +417,15 @@ def test_missing_required_key_raises(key):
         validate_spec(s)
 
 
-@pytest.mark.parametrize("over,key", [
-    ({"head": "distance"}, "margin"), ({"head": "distance"}, "distance"),
-    (SEQ, "rnn_hidden"), (SEQ, "conv_channels"),
-])
+@pytest.mark.parametrize(
+    "over,key",
+    [
+        ({"head": "distance"}, "margin"),
+        ({"head": "distance"}, "distance"),
+        (SEQ, "rnn_hidden"),
+        (SEQ, "conv_channels"),
+    ],
+)
 def test_keys_needed_by_the_variant_are_required(over, key):
     s = spec(**over)
     del s[key]
@@ -394,14 +457,17 @@ def test_sequence_model_needs_embeddings():
         build_model(spec(**SEQ))
 
 
-@pytest.mark.parametrize("change,match", [
-    (lambda d: d.pop("y"), "'y'"),
-    (lambda d: d.update(q1=d["q1"][:, :5]), "'q1'"),
-    (lambda d: d.update(is_train=d["is_train"].astype(int)), "is_train"),
-    (lambda d: d.update(is_train=np.ones_like(d["is_train"])), "training and test"),
-    (lambda d: d["q2"].__setitem__((0, 0), np.nan), "NaN"),
-    (lambda d: d.update(y=d["y"] + 1), "0/1"),
-])
+@pytest.mark.parametrize(
+    "change,match",
+    [
+        (lambda d: d.pop("y"), "'y'"),
+        (lambda d: d.update(q1=d["q1"][:, :5]), "'q1'"),
+        (lambda d: d.update(is_train=d["is_train"].astype(int)), "is_train"),
+        (lambda d: d.update(is_train=np.ones_like(d["is_train"])), "training and test"),
+        (lambda d: d["q2"].__setitem__((0, 0), np.nan), "NaN"),
+        (lambda d: d.update(y=d["y"] + 1), "0/1"),
+    ],
+)
 def test_bad_data_raises(change, match):
     data = toy_pairs(40)
     change(data)

@@ -8,14 +8,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlrepro.core.determinism import configure_torch
 from dlrepro.errors import DlreproError
 from dlrepro.studies.random_dilation import data
 from dlrepro.studies.random_dilation.compare import summarise
-from dlrepro.studies.random_dilation.models import (BesNet, FrameMLP, FrameNet, TemporalConv,
-                                                    frame_features, inflate)
+from dlrepro.studies.random_dilation.models import (
+    BesNet,
+    FrameMLP,
+    FrameNet,
+    TemporalConv,
+    frame_features,
+    inflate,
+)
 
 TINY = dict(width=8, bottleneck=4, stages=[1, 1])
 DATA = dict(size=16, frames=8, strides=[1, 2, 3], noise=0.2, train=12, val=6, test=6)
@@ -42,6 +49,7 @@ def _inflated(dilation) -> tuple[FrameNet, BesNet]:
 
 
 # --- data -----------------------------------------------------------------------------------
+
 
 def test_generate_is_deterministic_balanced_and_splits_differ():
     a, b = data.generate(7, DATA), data.generate(7, DATA)
@@ -105,6 +113,7 @@ def test_position_cells_cover_the_grid():
 
 # --- inflation --------------------------------------------------------------------------------
 
+
 def test_inflate_shapes_and_scaling():
     torch.manual_seed(0)
     state = FrameNet(**TINY, n_out=16).features.state_dict()
@@ -115,7 +124,9 @@ def test_inflate_shapes_and_scaling():
     for k in range(3):
         torch.testing.assert_close(w3[:, :, k], w / 3)
     assert inflated["stem.0.weight"].shape == (8, 1, 1, 3, 3)
-    torch.testing.assert_close(inflated["stages.0.bn1.running_var"], state["stages.0.bn1.running_var"])
+    torch.testing.assert_close(
+        inflated["stages.0.bn1.running_var"], state["stages.0.bn1.running_var"]
+    )
 
 
 @pytest.mark.parametrize("dilation", [1, 2, "random"])
@@ -143,6 +154,7 @@ def test_inflated_net_differs_from_2d_net_on_moving_video():
 
 
 # --- temporal dilation ------------------------------------------------------------------------
+
 
 @settings(max_examples=20, deadline=None)
 @given(t=st.integers(1, 12), d=st.sampled_from([1, 2]))
@@ -207,6 +219,7 @@ def test_head_is_temporal_max_of_spatial_mean():
 
 # --- frame MLP baseline ------------------------------------------------------------------------
 
+
 def test_frame_mlp_ignores_frame_order():
     net2d, _ = _inflated(1)
     videos = torch.rand(3, 1, 6, 16, 16)
@@ -222,11 +235,27 @@ def test_frame_mlp_ignores_frame_order():
 
 # --- summary ---------------------------------------------------------------------------------
 
+
 def test_summarise_mean_std_and_single_run():
-    runs = [{"variant": "no_dilation", "run": r, "test_acc": a, "parameters": 10,
-             "test_acc_by_stride": {"1": a, "3": a / 2}} for r, a in ((1, 0.6), (0, 0.4))]
-    runs.append({"variant": "frame_mlp", "run": 0, "test_acc": 0.3, "parameters": 5,
-                 "test_acc_by_stride": {"1": 0.3, "3": 0.3}})
+    runs = [
+        {
+            "variant": "no_dilation",
+            "run": r,
+            "test_acc": a,
+            "parameters": 10,
+            "test_acc_by_stride": {"1": a, "3": a / 2},
+        }
+        for r, a in ((1, 0.6), (0, 0.4))
+    ]
+    runs.append(
+        {
+            "variant": "frame_mlp",
+            "run": 0,
+            "test_acc": 0.3,
+            "parameters": 5,
+            "test_acc_by_stride": {"1": 0.3, "3": 0.3},
+        }
+    )
     table, summary = summarise(runs)
     nd = summary["variants"]["no_dilation"]
     assert nd["runs"] == [0.4, 0.6] and nd["mean"] == pytest.approx(0.5)
@@ -260,12 +289,15 @@ def test_training_is_bit_identical_per_seed_and_draws_both_dilations():
     assert all(len(conv.drawn) == 6 for conv in a.temporal_convs())  # 3 batches x 2 epochs
 
 
-@pytest.mark.parametrize("override, key", [
-    ("random_dilation: {data: {frames: 2}}\n", r"random_dilation\.data\.frames"),
-    ("random_dilation: {runs: 0}\n", r"random_dilation\.runs"),
-    ("random_dilation: {model: {stages: []}}\n", r"random_dilation\.model\.stages"),
-    ("random_dilation: {training: {momentum: 0.9}}\n", r"random_dilation\.training"),
-])
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("random_dilation: {data: {frames: 2}}\n", r"random_dilation\.data\.frames"),
+        ("random_dilation: {runs: 0}\n", r"random_dilation\.runs"),
+        ("random_dilation: {model: {stages: []}}\n", r"random_dilation\.model\.stages"),
+        ("random_dilation: {training: {momentum: 0.9}}\n", r"random_dilation\.training"),
+    ],
+)
 def test_invalid_params_are_named(tmp_path, override, key):
     from dlrepro.core.params import load_params
     from dlrepro.paths import DEFAULT_PARAMS

@@ -22,16 +22,44 @@ from hypothesis import strategies as st
 from dlrepro.data import quora
 from dlrepro.errors import DlreproError
 
-SUBSET_HEADER = ["source", "id", "qid1", "qid2", "question1", "question2", "is_duplicate", "text_format"]
+SUBSET_HEADER = [
+    "source",
+    "id",
+    "qid1",
+    "qid2",
+    "question1",
+    "question2",
+    "is_duplicate",
+    "text_format",
+]
 ROWS = [
-    ["bimpm_dev", "7", "", "", "How do I learn Python quickly ?", "What is the best way to learn Python ?",
-     "1", "corenlp_tokenized"],
-    ["bimpm_test", "8", "", "", '"Quoted" start of a question ?', "Is 2 + 2 = 4 ?", "0", "corenlp_tokenized"],
+    [
+        "bimpm_dev",
+        "7",
+        "",
+        "",
+        "How do I learn Python quickly ?",
+        "What is the best way to learn Python ?",
+        "1",
+        "corenlp_tokenized",
+    ],
+    [
+        "bimpm_test",
+        "8",
+        "",
+        "",
+        '"Quoted" start of a question ?',
+        "Is 2 + 2 = 4 ?",
+        "0",
+        "corenlp_tokenized",
+    ],
     ["semantic_sae_eval", "9", "17", "18", "Why is the sky blue?", "", "1", "raw"],
 ]
 VALID = "".join("\t".join(r) + "\n" for r in [SUBSET_HEADER, *ROWS]).encode()
 VALID_GZ = gzip.compress(VALID, mtime=0)
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _read(path: Path) -> pd.DataFrame | None:
@@ -67,7 +95,7 @@ def _error(path: Path) -> str:
 
 def _drop_column(name: str, header=SUBSET_HEADER, rows=ROWS) -> bytes:
     i = header.index(name)
-    return "".join("\t".join(r[:i] + r[i + 1:]) + "\n" for r in [header, *rows]).encode()
+    return "".join("\t".join(r[:i] + r[i + 1 :]) + "\n" for r in [header, *rows]).encode()
 
 
 @pytest.mark.parametrize("column", ["id", "question1", "question2", "is_duplicate"])
@@ -93,8 +121,13 @@ def test_full_release_layout_without_a_column(tmp_path):
 # ----------------------------------------------------------------------------- structured fuzzing
 
 # field text: printable, plus the characters that matter to a TSV reader
-FIELD = st.text(st.one_of(st.characters(codec="utf-8", exclude_categories=["Cs"]),
-                          st.sampled_from(['\t', '"', "\r", "\n", "\x00", "\ufeff"])), max_size=12)
+FIELD = st.text(
+    st.one_of(
+        st.characters(codec="utf-8", exclude_categories=["Cs"]),
+        st.sampled_from(["\t", '"', "\r", "\n", "\x00", "\ufeff"]),
+    ),
+    max_size=12,
+)
 LABEL = st.sampled_from(["0", "1", " 1", "1 ", "2", "", "yes", "-1", "0.0"])
 COLUMN_POOL = SUBSET_HEADER + ["extra", "id"]  # a duplicate name too
 
@@ -105,8 +138,10 @@ def tables(draw) -> bytes:
     lines = ["\t".join(header)]
     for _ in range(draw(st.integers(0, 6))):
         n = draw(st.one_of(st.just(len(header)), st.integers(0, 10)))
-        fields = [draw(LABEL) if i < len(header) and header[i] == "is_duplicate" else draw(FIELD)
-                  for i in range(n)]
+        fields = [
+            draw(LABEL) if i < len(header) and header[i] == "is_duplicate" else draw(FIELD)
+            for i in range(n)
+        ]
         lines.append("\t".join(fields))
     end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     return (end.join(lines) + draw(st.sampled_from(["", end]))).encode("utf-8")
@@ -119,17 +154,25 @@ def test_random_tables_give_a_table_or_dlrepro_error(tmp_path, data, gz):
     _read(_write(tmp_path, gzip.compress(data, mtime=0) if gz else data, gz))
 
 
-PLAIN = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\t\r\n"),
-                max_size=15)
+PLAIN = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\t\r\n"),
+    max_size=15,
+)
 
 
 @FUZZ
-@given(rows=st.lists(st.tuples(PLAIN, PLAIN, PLAIN, st.sampled_from(["0", "1"]), PLAIN),
-                    min_size=1, max_size=8), gz=st.booleans())
+@given(
+    rows=st.lists(
+        st.tuples(PLAIN, PLAIN, PLAIN, st.sampled_from(["0", "1"]), PLAIN), min_size=1, max_size=8
+    ),
+    gz=st.booleans(),
+)
 def test_well_formed_subset_tables_read_back_exactly(tmp_path, rows, gz):
     """No quoting in the subset layout: whatever the text (quotes, NUL, a BOM), it reads back."""
     lines = ["\t".join(SUBSET_HEADER)] + [
-        "\t".join([source, pid, "", "", q1, q2, label, "raw"]) for pid, q1, q2, label, source in rows]
+        "\t".join([source, pid, "", "", q1, q2, label, "raw"])
+        for pid, q1, q2, label, source in rows
+    ]
     data = ("\n".join(lines) + "\n").encode()
     df = _read(_write(tmp_path, gzip.compress(data, mtime=0) if gz else data, gz))
     assert df is not None

@@ -12,22 +12,32 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from dlrepro.core.params import load_params
 from dlrepro.core.step import Context
 from dlrepro.errors import DlreproError
 from dlrepro.studies.selu import cli
-from dlrepro.studies.selu.models import (ALPHA, LAMBDA, VARIANTS, block_outputs, fully_connected,
-                                         layer_statistics, selu_reference)
+from dlrepro.studies.selu.models import (
+    ALPHA,
+    LAMBDA,
+    VARIANTS,
+    block_outputs,
+    fully_connected,
+    layer_statistics,
+    selu_reference,
+)
 
 
 def test_torch_selu_uses_the_posts_constants_in_float64():
     x = torch.linspace(-20, 20, 40001, dtype=torch.float64)
     torch.testing.assert_close(F.selu(x), selu_reference(x), rtol=1e-15, atol=1e-16)
     # the saturation value -lambda * alpha, to float64 precision
-    assert F.selu(torch.tensor(-1e4, dtype=torch.float64)).item() == pytest.approx(-LAMBDA * ALPHA, rel=1e-15)
+    assert F.selu(torch.tensor(-1e4, dtype=torch.float64)).item() == pytest.approx(
+        -LAMBDA * ALPHA, rel=1e-15
+    )
 
 
 @pytest.mark.parametrize("rate", [0.05, 0.1, 0.3])
@@ -39,9 +49,12 @@ def test_torch_alpha_dropout_is_the_papers_affine_map(rate):
     torch.manual_seed(0)
     out = nn.AlphaDropout(rate).train()(torch.zeros(200000, dtype=torch.float64))
     values = torch.unique(out)
-    torch.testing.assert_close(values.sort().values,
-                               torch.tensor(sorted([a * alpha_p + b, b]), dtype=torch.float64),
-                               rtol=1e-6, atol=1e-7)  # torch computes a, b in float32
+    torch.testing.assert_close(
+        values.sort().values,
+        torch.tensor(sorted([a * alpha_p + b, b]), dtype=torch.float64),
+        rtol=1e-6,
+        atol=1e-7,
+    )  # torch computes a, b in float32
     assert float((out != out.max()).double().mean()) == pytest.approx(rate, abs=0.005)
 
 
@@ -93,8 +106,9 @@ def test_layer_statistics_are_the_outputs_moments():
 
 def _deep(variant, x, dropout=0.1):
     torch.manual_seed(3)
-    return cli.summarise(layer_statistics(fully_connected(x.shape[1], 32, 256, variant,
-                                                          dropout=dropout).train(), x))
+    return cli.summarise(
+        layer_statistics(fully_connected(x.shape[1], 32, 256, variant, dropout=dropout).train(), x)
+    )
 
 
 def test_selu_keeps_the_fixed_point_relu_and_ordinary_dropout_leave_it():
@@ -108,7 +122,9 @@ def test_selu_keeps_the_fixed_point_relu_and_ordinary_dropout_leave_it():
 
 def test_summarise_distance_and_drift():
     s = cli.summarise({"mean": [0.0, 0.05], "var": [1.0, 1.5]})
-    assert s["deviation"] == pytest.approx(0.5) and s["variance_drift"] == pytest.approx(math.log(1.5))
+    assert s["deviation"] == pytest.approx(0.5) and s["variance_drift"] == pytest.approx(
+        math.log(1.5)
+    )
 
 
 def fake_mnist(path, n_train=300, n_test=200, seed=0):
@@ -116,10 +132,13 @@ def fake_mnist(path, n_train=300, n_test=200, seed=0):
     from dlrepro.core import io
 
     g = np.random.default_rng(seed)
-    io.write_npz(path, x_train=g.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
-                 y_train=g.integers(0, 10, n_train, dtype=np.uint8),
-                 x_test=g.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
-                 y_test=g.integers(0, 10, n_test, dtype=np.uint8))
+    io.write_npz(
+        path,
+        x_train=g.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        y_train=g.integers(0, 10, n_train, dtype=np.uint8),
+        x_test=g.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        y_test=g.integers(0, 10, n_test, dtype=np.uint8),
+    )
     return str(path)
 
 

@@ -11,7 +11,14 @@ from dlrepro.errors import DlreproError
 from dlrepro.studies.shattered.measure import autocorrelation, decay_fits, gradients
 from dlrepro.studies.shattered.nets import KINDS, LineNet, freeze_batch_statistics, input_gradients
 
-P = {"interval": [-2.0, 2.0], "points": 64, "width": 16, "beta": 0.1, "depths": [1, 3], "replicates": 1}
+P = {
+    "interval": [-2.0, 2.0],
+    "points": 64,
+    "width": 16,
+    "beta": 0.1,
+    "depths": [1, 3],
+    "replicates": 1,
+}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -56,8 +63,9 @@ def test_autocorrelation_tells_brown_from_white_noise():
 def test_decay_fits_recover_known_rates():
     depths = [1, 2, 4, 8, 16]
     table = pd.DataFrame(
-        [{"kind": "exp", "depth": d, "lag1_correlation": 0.5 ** d} for d in depths]
-        + [{"kind": "power", "depth": d, "lag1_correlation": d ** -0.5} for d in depths])
+        [{"kind": "exp", "depth": d, "lag1_correlation": 0.5**d} for d in depths]
+        + [{"kind": "power", "depth": d, "lag1_correlation": d**-0.5} for d in depths]
+    )
     fits = decay_fits(table, floor=0.0)
     assert fits["exp"]["per_layer_factor"] == pytest.approx(0.5)
     assert fits["power"]["power_law_exponent"] == pytest.approx(0.5)

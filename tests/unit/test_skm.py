@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlrepro.errors import DlreproError
 from dlrepro.studies.skm.calibration import expected_calibration_error, reliability
@@ -87,7 +88,9 @@ def test_ece_of_a_calibrated_and_an_overconfident_classifier():
     calibrated = g.uniform(size=conf.size) < conf
     assert expected_calibration_error(conf, calibrated, 10) < 0.01
     # always 0.9 sure, right half the time: ECE = 0.4 exactly
-    assert expected_calibration_error(np.full(10, 0.9), np.arange(10) % 2 == 0, 10) == pytest.approx(0.4)
+    assert expected_calibration_error(
+        np.full(10, 0.9), np.arange(10) % 2 == 0, 10
+    ) == pytest.approx(0.4)
     # confidence 1.0 falls in the last bin
     assert expected_calibration_error(np.ones(4), np.ones(4, bool), 10) == 0.0
 

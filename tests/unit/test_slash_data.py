@@ -181,7 +181,9 @@ def test_different_seed_gives_different_arrays():
 
 
 def _labels(n0, n1, seed=0):
-    return np.random.default_rng(seed).permutation(np.repeat(np.array([0, 1], dtype=np.int64), [n0, n1]))
+    return np.random.default_rng(seed).permutation(
+        np.repeat(np.array([0, 1], dtype=np.int64), [n0, n1])
+    )
 
 
 def test_split_sizes_disjoint_sorted_and_covering():

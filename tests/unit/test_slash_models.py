@@ -40,7 +40,10 @@ def test_vanilla_cnn_has_1041_trainable_parameters():
 def test_vanilla_cnn_parameter_formula_other_widths():
     # 9c (conv1) + 2c (BN1) + 9c^2 (conv2) + 2c (BN2) + c + 1 (dense)
     for c in (1, 4, 7):
-        assert trainable_parameters(VanillaCNN(channels=c)) == 9 * c + 2 * c + 9 * c * c + 2 * c + c + 1
+        assert (
+            trainable_parameters(VanillaCNN(channels=c))
+            == 9 * c + 2 * c + 9 * c * c + 2 * c + c + 1
+        )
 
 
 def test_trainable_parameters_ignores_frozen_parameters():

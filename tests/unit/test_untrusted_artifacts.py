@@ -32,20 +32,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 import torch
+import yaml
+from conftest import ROOT, run, tool_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
-
-from conftest import ROOT, run, tool_env
 
 from dlrepro.core.io import read_npz, write_npz
 from dlrepro.core.params import SafeLoader
 from dlrepro.core.torch_utils import load_weights, save_weights
 from dlrepro.errors import DlreproError
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 # torch warns about the pickle protocol of random bytes before refusing them
 pytestmark = pytest.mark.filterwarnings("ignore:Detected pickle protocol:UserWarning")
 
@@ -129,16 +130,24 @@ def test_object_array_in_an_npz_is_refused_and_never_runs(tmp_path):
 def test_no_code_path_can_unpickle():
     """Every loader in src/ keeps pickle off: a new joblib.dump or torch.load(...) without
     weights_only=True would make pulled artifacts able to run code."""
-    forbidden = [r"^\s*(import|from)\s+(pickle|_pickle|cPickle|joblib|dill|cloudpickle|shelve|marshal)\b",
-                 r"allow_pickle\s*=\s*True", r"weights_only\s*=\s*False",
-                 # yaml.load only with core.params' SafeLoader (libyaml's safe loader, checked below)
-                 r"\byaml\.(unsafe_|full_)?load\((?![^)]*Loader=SafeLoader\))",
-                 r"\byaml\.(Unsafe|Full)?Loader\b",
-                 r"torch\.load\((?![^)]*weights_only=True)", r"torch\.(jit\.load|package)\b",
-                 r"(np|numpy)\.load\((?![^)]*allow_pickle=False)", r"read_pickle|to_pickle"]
-    hits = [f"{py.relative_to(ROOT)}: {pattern}"
-            for py in sorted((ROOT / "src" / "dlrepro").rglob("*.py"))
-            for pattern in forbidden if re.search(pattern, py.read_text(), re.M)]
+    forbidden = [
+        r"^\s*(import|from)\s+(pickle|_pickle|cPickle|joblib|dill|cloudpickle|shelve|marshal)\b",
+        r"allow_pickle\s*=\s*True",
+        r"weights_only\s*=\s*False",
+        # yaml.load only with core.params' SafeLoader (libyaml's safe loader, checked below)
+        r"\byaml\.(unsafe_|full_)?load\((?![^)]*Loader=SafeLoader\))",
+        r"\byaml\.(Unsafe|Full)?Loader\b",
+        r"torch\.load\((?![^)]*weights_only=True)",
+        r"torch\.(jit\.load|package)\b",
+        r"(np|numpy)\.load\((?![^)]*allow_pickle=False)",
+        r"read_pickle|to_pickle",
+    ]
+    hits = [
+        f"{py.relative_to(ROOT)}: {pattern}"
+        for py in sorted((ROOT / "src" / "dlrepro").rglob("*.py"))
+        for pattern in forbidden
+        if re.search(pattern, py.read_text(), re.M)
+    ]
     assert hits == []
     assert SafeLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
 
@@ -169,11 +178,15 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("content", [
-    [torch.zeros(2)],
-    {1: torch.zeros(2)},  # was an AttributeError traceback from load_state_dict
-    {"0.weight": "a string"},
-], ids=["list", "int-keys", "str-value"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        [torch.zeros(2)],
+        {1: torch.zeros(2)},  # was an AttributeError traceback from load_state_dict
+        {"0.weight": "a string"},
+    ],
+    ids=["list", "int-keys", "str-value"],
+)
 def test_weights_only_loadable_but_not_a_state_dict_is_refused(tmp_path, content):
     """Lists, ints and strings pass the weights-only allowlist; a state_dict they are not.
     (Wrong shapes and missing keys: test_slash_models.)"""
@@ -189,7 +202,9 @@ def test_a_changed_tensor_byte_is_not_detected_by_torch(weights):
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
         info = zf.getinfo(next(n for n in zf.namelist() if n.endswith("/data/0")))
     # the member's bytes follow its local header: 30 bytes + name + extra (torch pads the extra)
-    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26: info.header_offset + 30])
+    name_len, extra_len = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
     data[info.header_offset + 30 + name_len + extra_len] ^= 0x40
     weights.write_bytes(bytes(data))
     loaded = load_weights(weights, _model()).state_dict()
@@ -220,8 +235,9 @@ def test_truncated_or_flipped_weights_load_or_raise_dlrepro_error(tmp_path, cut,
     except DlreproError as exc:
         assert str(path) in str(exc)
     else:  # only tensor values can have changed: the structure is the model's
-        assert {k: v.shape for k, v in model.state_dict().items()} == \
-            {k: v.shape for k, v in _model().state_dict().items()}
+        assert {k: v.shape for k, v in model.state_dict().items()} == {
+            k: v.shape for k, v in _model().state_dict().items()
+        }
 
 
 # ----------------------------------------------------------------------------- npz
@@ -235,8 +251,12 @@ def test_read_npz_refuses_what_is_not_an_npz_of_arrays(tmp_path):
         npy: "not an .npz archive",
         _write(tmp_path / "raw_member.npz", _zip({"x.npy": b"not npy"})): "not .npy arrays",
         _write(tmp_path / "encrypted.npz", _flag_encrypted(_zip({"x.npy": b"x"}))): "encrypted",
-        _write(tmp_path / "method.npz", _set_method(_zip({"x.npy": b"x"}), 77)): "compression method",
-        _write(tmp_path / "huge.npz", _zip({"x.npy": _npy_header(shape=(10**12,))})): "Unable to allocate",
+        _write(
+            tmp_path / "method.npz", _set_method(_zip({"x.npy": b"x"}), 77)
+        ): "compression method",
+        _write(
+            tmp_path / "huge.npz", _zip({"x.npy": _npy_header(shape=(10**12,))})
+        ): "Unable to allocate",
     }
     for path, problem in cases.items():
         with pytest.raises(DlreproError) as err:
@@ -252,7 +272,9 @@ def _write(path: Path, data: bytes) -> Path:
 def _npy_header(shape) -> bytes:
     """A .npy header claiming `shape` (float64), with no data after it."""
     out = io.BytesIO()
-    np.lib.format.write_array_header_1_0(out, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        out, {"descr": "<f8", "fortran_order": False, "shape": shape}
+    )
     return out.getvalue()
 
 
@@ -306,11 +328,15 @@ def tampered_remote(tmp_path, weights):
     repo.mkdir()
     good = weights.read_bytes()
     (repo / "weights.pt").write_bytes(good)
-    for cmd in (["git", "init", "-q"], ["dvc", "init", "-q"],
-                ["dvc", "remote", "add", "-d", "r", str(remote)],
-                ["dvc", "add", "-q", "weights.pt"], ["git", "add", "-A"],
-                ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "w"],
-                ["dvc", "push", "-q"]):
+    for cmd in (
+        ["git", "init", "-q"],
+        ["dvc", "init", "-q"],
+        ["dvc", "remote", "add", "-d", "r", str(remote)],
+        ["dvc", "add", "-q", "weights.pt"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "w"],
+        ["dvc", "push", "-q"],
+    ):
         run(cmd, repo)
     (obj,) = [p for p in (remote / "files" / "md5").rglob("*") if p.is_file()]
     bad = bytearray(good)
@@ -329,9 +355,23 @@ def _clone(repo: Path, dest: Path) -> Path:
 def http_server(tmp_path):
     """Serve a folder read-only over HTTP on a free local port; yields (folder, url)."""
     folder = tmp_path / "served"
-    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-                               "--directory", str(folder)], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=tool_env())
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(folder),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=tool_env(),
+    )
     try:
         port = re.search(r"port (\d+)", server.stdout.readline())
         assert port, "http.server did not start"
@@ -341,7 +381,9 @@ def http_server(tmp_path):
         server.wait(timeout=10)
 
 
-def test_pull_from_the_default_directory_remote_refuses_a_tampered_object(tampered_remote, tmp_path):
+def test_pull_from_the_default_directory_remote_refuses_a_tampered_object(
+    tampered_remote, tmp_path
+):
     repo, _, _, _ = tampered_remote
     reader = _clone(repo, tmp_path / "reader")
     proc = run(["dvc", "pull"], reader, check=False)
@@ -349,7 +391,9 @@ def test_pull_from_the_default_directory_remote_refuses_a_tampered_object(tamper
     assert not (reader / "weights.pt").exists()
 
 
-def test_pull_over_http_detects_a_tampered_object_only_with_verify(tampered_remote, http_server, tmp_path):
+def test_pull_over_http_detects_a_tampered_object_only_with_verify(
+    tampered_remote, http_server, tmp_path
+):
     repo, remote, _, bad = tampered_remote
     folder, url = http_server
     remote.rename(folder)

@@ -12,8 +12,12 @@ def _md5(data: bytes) -> str:
 
 
 def test_measurements_are_set_apart_and_real_differences_are_not(tmp_path):
-    files = {"results/selu/timing.json": b"{\"s\": 12.1}", "results/selu/models/relu/timing.json": b"1",
-             "results/selu/metrics.json": b"{}", "results/selu/table.csv": b"a\n"}
+    files = {
+        "results/selu/timing.json": b'{"s": 12.1}',
+        "results/selu/models/relu/timing.json": b"1",
+        "results/selu/metrics.json": b"{}",
+        "results/selu/table.csv": b"a\n",
+    }
     for path, data in files.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(data)
@@ -21,7 +25,10 @@ def test_measurements_are_set_apart_and_real_differences_are_not(tmp_path):
     lock["results/selu/table.csv"] = ("stage", _md5(b"a\n"))
     lock["results/selu/figures/x.png"] = ("stage", _md5(b"png"))
     result = compare(lock, tmp_path, full=True)
-    assert result["measured"] == ["results/selu/models/relu/timing.json", "results/selu/timing.json"]
+    assert result["measured"] == [
+        "results/selu/models/relu/timing.json",
+        "results/selu/timing.json",
+    ]
     assert result["differ"] == ["results/selu/metrics.json"]
     assert result["match"] == ["results/selu/table.csv"]
     assert result["missing"] == ["results/selu/figures/x.png"]

@@ -22,8 +22,11 @@ except DlreproError as exc:
 _overrides = [os.path.relpath(f, workflow.basedir) for f in workflow.config_settings.configfiles]
 _overrides = [f for f in _overrides if f != "params.yaml"]
 # The command prefix every rule uses. With no overrides it is plain `dlrepro` (as in dvc.yaml).
-DLREPRO = "dlrepro" + "".join(f" --params {f}" for f in ["params.yaml", *_overrides]) if _overrides else "dlrepro"
-
+DLREPRO = (
+    "dlrepro" + "".join(f" --params {f}" for f in ["params.yaml", *_overrides])
+    if _overrides
+    else "dlrepro"
+)
 
 
 def report_code():

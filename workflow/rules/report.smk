@@ -20,5 +20,9 @@ rule report:
     resources:
         runtime=10,
         mem_mb=1000,
+    params:
+        dlrepro=DLREPRO,
+        studies=STUDIES,
     shell:
-        "{DLREPRO} --log {log} report --studies {STUDIES} --results results --out-dir results/report"
+        "{params.dlrepro} --log {log} report --studies {params.studies} --results results"
+        " --out-dir results/report"

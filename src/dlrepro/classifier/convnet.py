@@ -26,9 +26,15 @@ class ConvNet(nn.Module):
         if not 0.0 <= dropout < 1.0:
             raise DlreproError(f"ConvNet: dropout must be in [0, 1), got {dropout}")
         self.body = nn.Sequential(
-            nn.Conv2d(1, conv1, kernel), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(conv1, conv2, kernel), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(conv2 * side * side, hidden), nn.ReLU(),
+            nn.Conv2d(1, conv1, kernel),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(conv1, conv2, kernel),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(conv2 * side * side, hidden),
+            nn.ReLU(),
         )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, N_CLASSES)

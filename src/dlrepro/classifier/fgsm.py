@@ -13,8 +13,7 @@ from torch import nn
 from dlrepro.errors import DlreproError
 
 
-def perturb(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None,
-             eps: float) -> torch.Tensor:
+def perturb(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, eps: float) -> torch.Tensor:
     """FGSM of one batch already on the model's device, in the model's current mode; y=None:
     the model's predictions (from the same forward pass).
 
@@ -30,8 +29,9 @@ def perturb(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None,
     return (x.detach() + eps * grad.sign()).clamp_(0.0, 1.0)
 
 
-def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, eps: float,
-         batch_size: int = 1000) -> torch.Tensor:
+def fgsm(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, eps: float, batch_size: int = 1000
+) -> torch.Tensor:
     """Adversarials of `x` (detached CPU float32, same shape), computed in eval mode (no
     dropout) and batched; the model's train/eval mode is restored afterwards. eps = 0 -> x.
     y: the labels whose loss is increased; None -> the model's own predictions (cleverhans)."""
@@ -45,9 +45,15 @@ def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None, eps: float,
     was_training = model.training
     model.eval()
     try:
-        out = [perturb(model, x[i : i + batch_size].to(device, torch.float32),
-                        None if y is None else y[i : i + batch_size].to(device).long(), eps).cpu()
-               for i in range(0, len(x), batch_size)]
+        out = [
+            perturb(
+                model,
+                x[i : i + batch_size].to(device, torch.float32),
+                None if y is None else y[i : i + batch_size].to(device).long(),
+                eps,
+            ).cpu()
+            for i in range(0, len(x), batch_size)
+        ]
     finally:
         model.train(was_training)
     return torch.cat(out)

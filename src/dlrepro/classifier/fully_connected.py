@@ -20,8 +20,15 @@ VARIANTS = {
 INIT_GAIN = {"lecun": 1.0, "he": 2.0}
 
 
-def fully_connected(in_features: int, depth: int, width: int, variant: str, *,
-                    dropout: float = 0.0, out_features: int | None = None) -> nn.Sequential:
+def fully_connected(
+    in_features: int,
+    depth: int,
+    width: int,
+    variant: str,
+    *,
+    dropout: float = 0.0,
+    out_features: int | None = None,
+) -> nn.Sequential:
     """Flatten -> depth x [Linear(width) -> (BatchNorm) -> activation -> (dropout)] -> optional
     Linear(out_features) head. Weights ~ N(0, gain / fan_in), biases 0 (BN: weight 1, bias 0)."""
     if variant not in VARIANTS:

@@ -23,5 +23,3 @@ def load_mnist(path, sizes: dict, train: bool = True, test: bool = True) -> dict
             out[f"x_{split}"] = as_images(arrays[f"x_{split}"][:n])
             out[f"y_{split}"] = torch.from_numpy(arrays[f"y_{split}"][:n].astype(np.int64))
     return out
-
-

@@ -7,7 +7,7 @@ it is the same on any device. Same seed + same thread count -> bit-identical wei
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -47,8 +47,9 @@ def train_classifier(
     if len(x) != len(y) or len(x) == 0:
         raise DlreproError(f"train_classifier: {len(x)} inputs and {len(y)} labels")
     if adversarial_eps is not None and not 0.0 <= adversarial_weight <= 1.0:
-        raise DlreproError(f"train_classifier: adversarial_weight must be in [0, 1], "
-                           f"got {adversarial_weight}")
+        raise DlreproError(
+            f"train_classifier: adversarial_weight must be in [0, 1], got {adversarial_weight}"
+        )
     model.to(device)
     x, y = x.to(device, torch.float32), y.to(device).long()
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
@@ -74,16 +75,18 @@ def train_classifier(
                 # one forward over clean + adversarial (no batch norm here, so this equals two)
                 both = model(torch.cat([xb, x_adv]))
                 logits = both[: len(xb)]
-                loss = ((1 - w) * F.cross_entropy(logits, yb)
-                        + w * F.cross_entropy(both[len(xb) :], yb))
+                loss = (1 - w) * F.cross_entropy(logits, yb) + w * F.cross_entropy(
+                    both[len(xb) :], yb
+                )
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()
             # accumulate on the device: no per-batch host sync
             total_loss += loss.detach().double() * len(idx)
             correct += (logits.detach().argmax(1) == yb).sum()
-        history.append({"epoch": epoch, "loss": float(total_loss) / len(x),
-                        "train_acc": int(correct) / len(x)})
+        history.append(
+            {"epoch": epoch, "loss": float(total_loss) / len(x), "train_acc": int(correct) / len(x)}
+        )
         if on_epoch is not None and on_epoch(epoch, model):
             break
     return history
@@ -95,8 +98,12 @@ def _batched(fn, model: nn.Module, x: torch.Tensor, batch_size: int) -> torch.Te
     device = next(model.parameters()).device
     if len(x) == 0:
         return torch.cat([fn(torch.zeros(1, *x.shape[1:], device=device))[:0].float().cpu()])
-    return torch.cat([fn(x[i : i + batch_size].to(device, torch.float32)).float().cpu()
-                      for i in range(0, len(x), batch_size)])
+    return torch.cat(
+        [
+            fn(x[i : i + batch_size].to(device, torch.float32)).float().cpu()
+            for i in range(0, len(x), batch_size)
+        ]
+    )
 
 
 def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
@@ -112,6 +119,8 @@ def hidden_features(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -
 def accuracy(pred: np.ndarray, y: np.ndarray) -> float:
     pred, y = np.asarray(pred), np.asarray(y)
     if pred.shape != y.shape or pred.ndim != 1 or len(y) == 0:
-        raise DlreproError(f"accuracy: predictions {pred.shape} and labels {y.shape} must be "
-                           f"equal-length non-empty vectors")
+        raise DlreproError(
+            f"accuracy: predictions {pred.shape} and labels {y.shape} must be "
+            f"equal-length non-empty vectors"
+        )
     return float(np.mean(pred == y))

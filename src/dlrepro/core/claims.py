@@ -12,8 +12,9 @@ Two more kinds of claim:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -97,16 +98,28 @@ def _has(metrics: Mapping, path: str) -> bool:
 
 def _order_row(c: Mapping, metrics: Mapping) -> dict:
     if c.get("optional") and not all(_has(metrics, path) for path in c["order"]):
-        return {"claim": c["claim"], "post": str(c["post"]), "ours": "", "tolerance": "order",
-                "verdict": "not comparable", "reason": NOT_RUN}
+        return {
+            "claim": c["claim"],
+            "post": str(c["post"]),
+            "ours": "",
+            "tolerance": "order",
+            "verdict": "not comparable",
+            "reason": NOT_RUN,
+        }
     values = [float(select(metrics, path)) for path in c["order"]]
     rising = all(a < b for a, b in zip(values, values[1:]))
-    return {"claim": c["claim"], "post": str(c["post"]),
-            "ours": " < ".join(format_value(v) for v in values) if rising
-            else " , ".join(format_value(v) for v in values),
-            "tolerance": "order", "verdict": "reproduced" if rising else "differs",
-            "reason": "ours rise in the post's order" if rising
-            else "ours do not rise in the post's order"}
+    return {
+        "claim": c["claim"],
+        "post": str(c["post"]),
+        "ours": " < ".join(format_value(v) for v in values)
+        if rising
+        else " , ".join(format_value(v) for v in values),
+        "tolerance": "order",
+        "verdict": "reproduced" if rising else "differs",
+        "reason": "ours rise in the post's order"
+        if rising
+        else "ours do not rise in the post's order",
+    }
 
 
 def _not_comparable(c: Mapping, params: Mapping | None) -> str | None:
@@ -126,8 +139,14 @@ def compare(claims: dict, metrics: Mapping, params: Mapping | None = None) -> pd
             continue
         missing = c.get("optional") and c.get("ours") and not _has(metrics, c["ours"])
         ours = select(metrics, c["ours"]) if c.get("ours") and not missing else None
-        row = {"claim": c["claim"], "post": format_value(c["post"]), "ours": format_value(ours),
-               "tolerance": "", "verdict": "", "reason": c.get("reason", "")}
+        row = {
+            "claim": c["claim"],
+            "post": format_value(c["post"]),
+            "ours": format_value(ours),
+            "tolerance": "",
+            "verdict": "",
+            "reason": c.get("reason", ""),
+        }
         reason = _not_comparable(c, params)
         if c.get("optional") and c.get("ours") and not _has(metrics, c["ours"]):
             reason = NOT_RUN

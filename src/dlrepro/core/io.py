@@ -15,8 +15,9 @@ import os
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,9 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts should be as readable as any file
+    os.fchmod(
+        fd, 0o666 & ~_UMASK
+    )  # mkstemp makes 0600; artifacts should be as readable as any file
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -93,7 +96,9 @@ def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             member = io.BytesIO()
-            np.lib.format.write_array(member, np.require(arrays[name], requirements='C'), allow_pickle=False)
+            np.lib.format.write_array(
+                member, np.require(arrays[name], requirements="C"), allow_pickle=False
+            )
             zf.writestr(info, member.getvalue())
     return buf.getvalue()
 
@@ -104,8 +109,16 @@ def write_npz(path: Path | str, **arrays: np.ndarray) -> None:
 
 # what numpy/zipfile raise on a damaged or hostile archive (RuntimeError: an encrypted member,
 # NotImplementedError: an unknown compression method, MemoryError: a header claiming a huge shape)
-_NPZ_ERRORS = (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError,
-               NotImplementedError, MemoryError)
+_NPZ_ERRORS = (
+    OSError,
+    ValueError,
+    zipfile.BadZipFile,
+    EOFError,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    MemoryError,
+)
 
 
 def read_npz(path: Path | str, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -120,7 +133,9 @@ def read_npz(path: Path | str, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
                 raise DlreproError(f"{path}: missing arrays {missing} (has {sorted(data.files)})")
             arrays = {k: data[k] for k in keys}
     except _NPZ_ERRORS as exc:
-        raise DlreproError(f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})") from exc
+        raise DlreproError(
+            f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})"
+        ) from exc
     # a member that is not in .npy format comes back as its raw bytes
     wrong = sorted(k for k, v in arrays.items() if not isinstance(v, np.ndarray))
     if wrong:

@@ -7,8 +7,9 @@ everything else is replaced), so a job and the workflow always see the same valu
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -48,7 +49,9 @@ def read_yaml(path: Path | str) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise DlreproError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+        raise DlreproError(
+            f"{path}: expected a mapping at the top level, got {type(data).__name__}"
+        )
     return data
 
 
@@ -65,8 +68,10 @@ def validate(params: Mapping[str, Any], source: str = "params") -> None:
 
     schema = parse_yaml(SCHEMA.read_text())
     # every registered study's section is required (the registry says which exist)
-    schema["required"] = [*schema.get("required", []), *(s for s in STUDIES
-                                                          if s not in schema.get("required", []))]
+    schema["required"] = [
+        *schema.get("required", []),
+        *(s for s in STUDIES if s not in schema.get("required", [])),
+    ]
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
     if errors:

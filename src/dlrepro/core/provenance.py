@@ -11,8 +11,17 @@ import platform
 import sys
 from importlib import metadata
 
-LIBRARIES = ("dlrepro", "torch", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib",
-             "snakemake", "dvc")
+LIBRARIES = (
+    "dlrepro",
+    "torch",
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "matplotlib",
+    "snakemake",
+    "dvc",
+)
 
 
 def library_versions() -> dict[str, str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from dlrepro.core import determinism, io, provenance
 from dlrepro.errors import DlreproError
@@ -58,14 +58,24 @@ def _without_log(argv: list[str]) -> list[str]:
     return out
 
 
-def run(args: argparse.Namespace, params: dict, func: Callable[[argparse.Namespace, Context], None],
-        study: str, step: str, provenance_path: str | None) -> None:
+def run(
+    args: argparse.Namespace,
+    params: dict,
+    func: Callable[[argparse.Namespace, Context], None],
+    study: str,
+    step: str,
+    provenance_path: str | None,
+) -> None:
     inputs = _file_args(args, InputFile)
     missing = [p for p in inputs.values() if not Path(p).is_file()]
     if missing:
         raise DlreproError(f"{study} {step}: missing input file(s): {', '.join(missing)}")
-    ctx = Context(params=params, seed=params["seed"], threads=params["threads"],
-                  device_setting=params["device"])
+    ctx = Context(
+        params=params,
+        seed=params["seed"],
+        threads=params["threads"],
+        device_setting=params["device"],
+    )
     determinism.configure(ctx.seed, ctx.threads)
     func(args, ctx)
     if provenance_path:
@@ -73,8 +83,12 @@ def run(args: argparse.Namespace, params: dict, func: Callable[[argparse.Namespa
         record = {
             "step": f"{study} {step}",
             "command": "dlrepro " + shlex.join(_without_log(sys.argv[1:])),
-            "params": {"seed": params["seed"], "threads": params["threads"],
-                       "device": params["device"], study: params.get(study)},
+            "params": {
+                "seed": params["seed"],
+                "threads": params["threads"],
+                "device": params["device"],
+                study: params.get(study),
+            },
             "inputs": {p: io.sha256_file(p) for p in sorted(inputs.values())},
             "outputs": {p: io.sha256_file(p) for p in sorted(outputs.values())},
             "environment": provenance.environment(ctx.device, ctx.threads),

@@ -93,7 +93,9 @@ def train_binary_classifier(
 def predict_binary(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     model.eval()
     device = next(model.parameters()).device
-    out = [model(x[i : i + batch_size].to(device)).squeeze(1) > 0 for i in range(0, len(x), batch_size)]
+    out = [
+        model(x[i : i + batch_size].to(device)).squeeze(1) > 0 for i in range(0, len(x), batch_size)
+    ]
     return torch.cat(out).long().cpu()
 
 
@@ -125,15 +127,20 @@ def load_weights(path: Path | str, model: nn.Module) -> nn.Module:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for tampered/corrupt files
-        raise DlreproError(f"{path}: not a loadable weights-only state_dict, refused without "
-                           f"running any of it ({_load_error(exc)})") from exc
+        raise DlreproError(
+            f"{path}: not a loadable weights-only state_dict, refused without "
+            f"running any of it ({_load_error(exc)})"
+        ) from exc
     if not isinstance(state, dict):
-        raise DlreproError(f"{path}: not a state_dict (a dict of named tensors) but a "
-                           f"{type(state).__name__}")
+        raise DlreproError(
+            f"{path}: not a state_dict (a dict of named tensors) but a {type(state).__name__}"
+        )
     for key, value in state.items():
         if not (isinstance(key, str) and isinstance(value, torch.Tensor)):
-            raise DlreproError(f"{path}: not a state_dict (a dict of named tensors): entry "
-                               f"{key!r} is a {type(value).__name__}")
+            raise DlreproError(
+                f"{path}: not a state_dict (a dict of named tensors): entry "
+                f"{key!r} is a {type(value).__name__}"
+            )
     try:
         model.load_state_dict(state, strict=True)
     except (RuntimeError, TypeError) as exc:

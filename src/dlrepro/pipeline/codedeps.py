@@ -15,17 +15,23 @@ tests/test_code_deps.py runs one step of every study and checks sys.modules agai
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from dlrepro.paths import PACKAGE, ROOT
 
 # what every job imports before its step: `python -m dlrepro` -> dlrepro.cli.main -> core.step
-RUNNER = ("dlrepro.__main__", "dlrepro.cli", "dlrepro.core.step", "dlrepro.core.params",
-          "dlrepro.pipeline.registry", "dlrepro.pipeline.declare")
+RUNNER = (
+    "dlrepro.__main__",
+    "dlrepro.cli",
+    "dlrepro.core.step",
+    "dlrepro.core.params",
+    "dlrepro.pipeline.registry",
+    "dlrepro.pipeline.declare",
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_file(module: str) -> Path | None:
     """The source file of a dlrepro module or package, or None if there is none."""
     if module != "dlrepro" and not module.startswith("dlrepro."):
@@ -37,7 +43,7 @@ def module_file(module: str) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tree(module: str) -> ast.Module:
     return ast.parse(module_file(module).read_text(), filename=str(module_file(module)))
 
@@ -77,7 +83,7 @@ def _imports(nodes, module: str) -> set[str]:
 SHALLOW = ("dlrepro.cli",)
 
 
-@lru_cache(maxsize=None)
+@cache
 def closure(module: str) -> frozenset[str]:
     """The module, its packages, and every dlrepro module any of its imports reach."""
     seen: set[str] = set()
@@ -92,14 +98,18 @@ def closure(module: str) -> frozenset[str]:
 
 
 def _top_level_imports(module: str) -> set[str]:
-    return _imports([n for n in _tree(module).body if isinstance(n, (ast.Import, ast.ImportFrom))],
-                    module)
+    return _imports(
+        [n for n in _tree(module).body if isinstance(n, (ast.Import, ast.ImportFrom))], module
+    )
 
 
 def _function_imports(module: str, name: str) -> set[str]:
     """Imports inside function `name` of `module` and inside the module's functions it names."""
-    functions = {n.name: n for n in _tree(module).body
-                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions = {
+        n.name: n
+        for n in _tree(module).body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
     if name not in functions:
         raise ValueError(f"{module}: no top-level function {name!r}")
     seen, todo = set(), [name]

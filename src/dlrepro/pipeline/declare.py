@@ -18,8 +18,9 @@ declarations at parse time, and every job reads its own study's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # A path: a fixed string or pattern with {wildcards}, or fn(wildcards, config) -> str | list[str]
 # for inputs that depend on params (e.g. one file per configured ensemble member).
@@ -88,7 +89,9 @@ class Step:
     mem_mb: int = 1000  # SLURM memory
     threads: int | None = None  # None: params `threads` (torch/BLAS threads per job)
     provenance: bool = True
-    record: tuple[str, str] | None = None  # (study, step) in the provenance record; default (owner, name)
+    record: tuple[str, str] | None = (
+        None  # (study, step) in the provenance record; default (owner, name)
+    )
     provenance_stem: str | None = None  # default: <name>[_{wildcard}...] in flag order
 
     @property
@@ -151,25 +154,15 @@ class Step:
         for flag, a in self.args.items():
             if isinstance(a, Wildcard) and not a.in_command:
                 continue
-            got = {In: lambda: getattr(input, flag), Out: lambda: getattr(output, flag),
-                   Wildcard: lambda: getattr(wildcards, flag),
-                   Value: lambda: a.fn(wildcards, config)}[type(a)]()
+            if isinstance(a, In):
+                got = getattr(input, flag)
+            elif isinstance(a, Out):
+                got = getattr(output, flag)
+            elif isinstance(a, Wildcard):
+                got = getattr(wildcards, flag)
+            else:
+                got = a.fn(wildcards, config)
             words.append(f"--{flag.replace('_', '-')} {value(got)}")
-        return " ".join(words)
-
-    def shell(self, prefix: str = "dlrepro", log: bool = True) -> str:
-        """The shell command, with Snakemake placeholders (identical for DVC once resolved)."""
-        words = [prefix]
-        if log:
-            words.append("--log {log}")
-        if self.provenance:
-            words.append("--provenance {output.provenance}")
-        words += self.command
-        for flag, a in self.args.items():
-            if isinstance(a, Wildcard) and not a.in_command:
-                continue
-            ref = {In: "input", Out: "output", Wildcard: "wildcards", Value: "params"}[type(a)]
-            words.append(f"--{flag.replace('_', '-')} {{{ref}.{flag}}}")
         return " ".join(words)
 
 
@@ -181,12 +174,29 @@ class Steps:
     command: tuple[str, ...] | None = None  # default: (owner,)
     steps: list[Step] = field(default_factory=list)
 
-    def step(self, *, step_name: str | None = None, rule: str | None = None,
-             command: tuple[str, ...] | None = None, help: str = "", **options_and_args):
-        options = {k: options_and_args.pop(k) for k in
-                   ("params", "gpu", "runtime", "mem_mb", "threads", "provenance", "record",
-                    "provenance_stem")
-                   if k in options_and_args}
+    def step(
+        self,
+        *,
+        step_name: str | None = None,
+        rule: str | None = None,
+        command: tuple[str, ...] | None = None,
+        help: str = "",
+        **options_and_args,
+    ):
+        options = {
+            k: options_and_args.pop(k)
+            for k in (
+                "params",
+                "gpu",
+                "runtime",
+                "mem_mb",
+                "threads",
+                "provenance",
+                "record",
+                "provenance_stem",
+            )
+            if k in options_and_args
+        }
         for flag, a in options_and_args.items():
             if not isinstance(a, (In, Out, Wildcard, Value)):
                 raise TypeError(f"{self.owner}: argument {flag}={a!r} is not In/Out/Wildcard/Value")
@@ -194,12 +204,18 @@ class Steps:
         def register(func):
             name = step_name or func.__name__
             prefix = self.command if self.command is not None else (self.owner,)
-            self.steps.append(Step(
-                owner=self.owner, name=name, func=func,
-                help=help or (func.__doc__ or "").strip().split("\n")[0],
-                args=dict(options_and_args),
-                command=command if command is not None else (*prefix, name),
-                rule=f"{self.owner}_{rule or name}", **options))
+            self.steps.append(
+                Step(
+                    owner=self.owner,
+                    name=name,
+                    func=func,
+                    help=help or (func.__doc__ or "").strip().split("\n")[0],
+                    args=dict(options_and_args),
+                    command=command if command is not None else (*prefix, name),
+                    rule=f"{self.owner}_{rule or name}",
+                    **options,
+                )
+            )
             return func
 
         return register

@@ -12,7 +12,9 @@ def add_arguments(p) -> None:
 
 
 # what a study page reads from results/<study>/ (study_markdown in build.py)
-_READ = re.compile(r"results/(?P<study>[^/]+)/([^/]+\.csv|figures/[^/]+\.(png|gif)|provenance/[^/]+\.json)$")
+_READ = re.compile(
+    r"results/(?P<study>[^/]+)/([^/]+\.csv|figures/[^/]+\.(png|gif)|provenance/[^/]+\.json)$"
+)
 
 
 def page_inputs(study: str, config: dict) -> list[str]:
@@ -28,5 +30,9 @@ def page_text(study: str) -> list[str]:
     from dlrepro.paths import ROOT, study_dir
 
     folder = study_dir(study)
-    texts = [folder / "page.md", folder / "claims.yaml", *sorted((folder / "captions").glob("*.rst"))]
+    texts = [
+        folder / "page.md",
+        folder / "claims.yaml",
+        *sorted((folder / "captions").glob("*.rst")),
+    ]
     return [p.relative_to(ROOT).as_posix() for p in texts]

@@ -24,8 +24,11 @@ overflow-x:auto}.verdict-reproduced{color:#176117}.verdict-differs{color:#9a1c1c
 
 FIGURE_TYPES = ("png", "gif")
 
-VERDICT_ICON = {"reproduced": "✅ reproduced", "differs": "❌ differs",
-                "not comparable": "➖ not comparable"}
+VERDICT_ICON = {
+    "reproduced": "✅ reproduced",
+    "differs": "❌ differs",
+    "not comparable": "➖ not comparable",
+}
 
 
 def caption_file(study: str, figure: str) -> Path:
@@ -69,8 +72,10 @@ def study_markdown(study: str, results: Path, out_dir: Path) -> tuple[str, str]:
     ]
     for extra in sorted(sdir.glob("*.csv")):  # study-specific tables, e.g. quora's data quirks
         if extra.name not in ("comparison.csv", "table.csv"):
-            parts += [f"## {extra.stem.replace('_', ' ').capitalize()}",
-                      _md_table(pd.read_csv(extra, keep_default_na=False))]
+            parts += [
+                f"## {extra.stem.replace('_', ' ').capitalize()}",
+                _md_table(pd.read_csv(extra, keep_default_na=False)),
+            ]
     parts += ["## Figures"]
     # PNG figures, and animated GIFs (shown the same way: browsers animate an <img> GIF)
     figures = [f for ext in FIGURE_TYPES for f in (sdir / "figures").glob(f"*.{ext}")]
@@ -107,10 +112,15 @@ def provenance_markdown(study: str, sdir: Path) -> str:
 
 
 def index_markdown(pages: list[tuple[str, str, pd.DataFrame]]) -> str:
-    lines = ["# dlrepro report", "",
-             "Every number below was produced by the pipeline from raw data; each page puts the "
-             "post's published numbers beside ours with a verdict.", "",
-             "| study | post | verdicts |", "| --- | --- | --- |"]
+    lines = [
+        "# dlrepro report",
+        "",
+        "Every number below was produced by the pipeline from raw data; each page puts the "
+        "post's published numbers beside ours with a verdict.",
+        "",
+        "| study | post | verdicts |",
+        "| --- | --- | --- |",
+    ]
     for study, title, comparison in pages:
         lines.append(f"| [{study}]({study}.html) | {title} | {_verdict_counts(comparison)} |")
     return "\n".join(lines) + "\n"
@@ -120,9 +130,11 @@ def to_html(title: str, markdown_text: str) -> str:
     import markdown
 
     body = markdown.markdown(markdown_text, extensions=["tables", "fenced_code"])
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
-            f"<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
+        f"<body>\n{body}\n</body></html>\n"
+    )
 
 
 def main(args, params) -> int:

@@ -22,7 +22,9 @@ def _members(config: dict) -> range:
 
 
 def _member_weights(wildcards, config) -> list[str]:
-    return [f"{MEMBER}/weights.pt".format(kind=k, member=m) for k in KINDS for m in _members(config)]
+    return [
+        f"{MEMBER}/weights.pt".format(kind=k, member=m) for k in KINDS for m in _members(config)
+    ]
 
 
 def _model(ctx):
@@ -42,8 +44,16 @@ def _train(ctx, device, x, y, name, **extra):
     seed = stream_seed(ctx.seed, "adversarial", name)
     torch.manual_seed(seed)
     model = _model(ctx)
-    history = train_classifier(model, x, y, **ctx.params["adversarial"]["training"], seed=seed,
-                               device=device, desc=name, **extra)
+    history = train_classifier(
+        model,
+        x,
+        y,
+        **ctx.params["adversarial"]["training"],
+        seed=seed,
+        device=device,
+        desc=name,
+        **extra,
+    )
     return model, history
 
 
@@ -59,10 +69,17 @@ def _acc(model, x, y) -> float:
     return accuracy(predict_proba(model, x).argmax(1), y.numpy())
 
 
-@steps.step(help="train the baseline ConvNet", gpu=True, runtime=60, mem_mb=4000,
-            params=TRAINING, data=In(MNIST), weights=Out(f"{ADV}/models/baseline/weights.pt"),
-            metrics=Out(f"{ADV}/models/baseline/metrics.json"),
-            history=Out(f"{ADV}/models/baseline/history.csv"))
+@steps.step(
+    help="train the baseline ConvNet",
+    gpu=True,
+    runtime=60,
+    mem_mb=4000,
+    params=TRAINING,
+    data=In(MNIST),
+    weights=Out(f"{ADV}/models/baseline/weights.pt"),
+    metrics=Out(f"{ADV}/models/baseline/metrics.json"),
+    history=Out(f"{ADV}/models/baseline/history.csv"),
+)
 def baseline(args, ctx) -> None:
     import pandas as pd
 
@@ -76,16 +93,30 @@ def baseline(args, ctx) -> None:
     model.cpu()
     save_weights(args.weights, model)
     io.write_csv(args.history, pd.DataFrame(history))
-    io.write_json(args.metrics, {"clean_test_acc": _acc(model, d["x_test"], d["y_test"]),
-                                 "train_acc": history[-1]["train_acc"],
-                                 "parameters": trainable_parameters(model),
-                                 "n_train": len(d["y_train"]), "n_test": len(d["y_test"])})
+    io.write_json(
+        args.metrics,
+        {
+            "clean_test_acc": _acc(model, d["x_test"], d["y_test"]),
+            "train_acc": history[-1]["train_acc"],
+            "parameters": trainable_parameters(model),
+            "n_train": len(d["y_train"]),
+            "n_test": len(d["y_test"]),
+        },
+    )
 
 
-@steps.step(help="FGSM adversarials of the test set on the baseline; accuracy vs eps", gpu=True,
-            runtime=30, mem_mb=4000, params=(*TRAINING, "adversarial.attack"),
-            data=In(MNIST), weights=In(f"{ADV}/models/baseline/weights.pt"), examples=Out(EXAMPLES),
-            sweep=Out(f"{ADV}/attack_sweep.csv"), metrics=Out(f"{ADV}/attack.json"))
+@steps.step(
+    help="FGSM adversarials of the test set on the baseline; accuracy vs eps",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=(*TRAINING, "adversarial.attack"),
+    data=In(MNIST),
+    weights=In(f"{ADV}/models/baseline/weights.pt"),
+    examples=Out(EXAMPLES),
+    sweep=Out(f"{ADV}/attack_sweep.csv"),
+    metrics=Out(f"{ADV}/attack.json"),
+)
 def attack(args, ctx) -> None:
     import pandas as pd
 
@@ -101,24 +132,41 @@ def attack(args, ctx) -> None:
     model = _load(ctx, args.weights)
     x, y = d["x_test"], d["y_test"]
     # no labels: like cleverhans' FGSM (the post's tool), it attacks the model's own predictions
-    sweep = [{"eps": eps, "test_acc": _acc(model, fgsm(model, x, None, eps), y)}
-             for eps in sorted(set(p["sweep"]) | {p["eps"]})]
+    sweep = [
+        {"eps": eps, "test_acc": _acc(model, fgsm(model, x, None, eps), y)}
+        for eps in sorted(set(p["sweep"]) | {p["eps"]})
+    ]
     x_adv = fgsm(model, x, None, p["eps"])
-    io.write_npz(args.examples, x_adv=x_adv.squeeze(1).numpy(),
-                 pred_clean=predict_proba(model, x).argmax(1),
-                 pred_adv=predict_proba(model, x_adv).argmax(1))
+    io.write_npz(
+        args.examples,
+        x_adv=x_adv.squeeze(1).numpy(),
+        pred_clean=predict_proba(model, x).argmax(1),
+        pred_adv=predict_proba(model, x_adv).argmax(1),
+    )
     io.write_csv(args.sweep, pd.DataFrame(sweep))
-    io.write_json(args.metrics, {"eps": p["eps"], "clean_test_acc": _acc(model, x, y),
-                                 "adversarial_test_acc": _acc(model, x_adv, y),
-                                 "max_abs_perturbation": float((x_adv - x).abs().max())})
+    io.write_json(
+        args.metrics,
+        {
+            "eps": p["eps"],
+            "clean_test_acc": _acc(model, x, y),
+            "adversarial_test_acc": _acc(model, x_adv, y),
+            "max_abs_perturbation": float((x_adv - x).abs().max()),
+        },
+    )
 
 
-@steps.step(help="adversarial training with FGSM made on the fly", gpu=True, runtime=60,
-            mem_mb=4000,
-            params=(*TRAINING, "adversarial.attack.eps", "adversarial.adversarial_training"),
-            data=In(MNIST), examples=In(EXAMPLES), weights=Out(f"{ADV}/models/advtrain/weights.pt"),
-            metrics=Out(f"{ADV}/models/advtrain/metrics.json"),
-            history=Out(f"{ADV}/models/advtrain/history.csv"))
+@steps.step(
+    help="adversarial training with FGSM made on the fly",
+    gpu=True,
+    runtime=60,
+    mem_mb=4000,
+    params=(*TRAINING, "adversarial.attack.eps", "adversarial.adversarial_training"),
+    data=In(MNIST),
+    examples=In(EXAMPLES),
+    weights=Out(f"{ADV}/models/advtrain/weights.pt"),
+    metrics=Out(f"{ADV}/models/advtrain/metrics.json"),
+    history=Out(f"{ADV}/models/advtrain/history.csv"),
+)
 def advtrain(args, ctx) -> None:
     import pandas as pd
 
@@ -131,25 +179,42 @@ def advtrain(args, ctx) -> None:
     device = setup(ctx)
     a = ctx.params["adversarial"]
     d = load_mnist(args.data, a["data"])
-    model, history = _train(ctx, device, d["x_train"], d["y_train"], "advtrain",
-                            adversarial_eps=a["adversarial_training"]["eps"],
-                            adversarial_weight=a["adversarial_training"]["weight"])
+    model, history = _train(
+        ctx,
+        device,
+        d["x_train"],
+        d["y_train"],
+        "advtrain",
+        adversarial_eps=a["adversarial_training"]["eps"],
+        adversarial_weight=a["adversarial_training"]["weight"],
+    )
     model.cpu()
     save_weights(args.weights, model)
     io.write_csv(args.history, pd.DataFrame(history))
     x, y = d["x_test"], d["y_test"]
-    io.write_json(args.metrics, {
-        "clean_test_acc": _acc(model, x, y),
-        "baseline_adversarial_test_acc": _acc(model, load_examples(args.examples, len(y)), y),
-        # its own adversarials, made on it with the attack's eps (as the baseline's were)
-        "own_adversarial_test_acc": _acc(model, fgsm(model, x, None, a["attack"]["eps"]), y),
-    })
+    io.write_json(
+        args.metrics,
+        {
+            "clean_test_acc": _acc(model, x, y),
+            "baseline_adversarial_test_acc": _acc(model, load_examples(args.examples, len(y)), y),
+            # its own adversarials, made on it with the attack's eps (as the baseline's were)
+            "own_adversarial_test_acc": _acc(model, fgsm(model, x, None, a["attack"]["eps"]), y),
+        },
+    )
 
 
-@steps.step(help="train one ensemble member", gpu=True, runtime=60, mem_mb=4000, params=TRAINING,
-            kind=Wildcard(choices=KINDS),
-            member=Wildcard(pattern=r"\d+", type=int, values=_members),
-            data=In(MNIST), weights=Out(f"{MEMBER}/weights.pt"), metrics=Out(f"{MEMBER}/metrics.json"))
+@steps.step(
+    help="train one ensemble member",
+    gpu=True,
+    runtime=60,
+    mem_mb=4000,
+    params=TRAINING,
+    kind=Wildcard(choices=KINDS),
+    member=Wildcard(pattern=r"\d+", type=int, values=_members),
+    data=In(MNIST),
+    weights=Out(f"{MEMBER}/weights.pt"),
+    metrics=Out(f"{MEMBER}/metrics.json"),
+)
 def member(args, ctx) -> None:
     import numpy as np
     import torch
@@ -171,16 +236,30 @@ def member(args, ctx) -> None:
         x, y = x[torch.from_numpy(idx)], y[torch.from_numpy(idx)]
     model, history = _train(ctx, device, x, y, name)
     save_weights(args.weights, model.cpu())
-    io.write_json(args.metrics, {"kind": args.kind, "member": args.member,
-                                 "distinct_training_images": int(distinct), "history": history})
+    io.write_json(
+        args.metrics,
+        {
+            "kind": args.kind,
+            "member": args.member,
+            "distinct_training_images": int(distinct),
+            "history": history,
+        },
+    )
 
 
-@steps.step(help="mean and max ensembles of the saved members", gpu=True, runtime=30,
-            mem_mb=4000,
-            params=("adversarial.data", "adversarial.model", "adversarial.ensembles"),
-            data=In(MNIST), examples=In(EXAMPLES), baseline=In(f"{ADV}/models/baseline/weights.pt"),
-            members=In(_member_weights, many=True),
-            table=Out(f"{ADV}/ensembles.csv"), metrics=Out(f"{ADV}/ensembles.json"))
+@steps.step(
+    help="mean and max ensembles of the saved members",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=("adversarial.data", "adversarial.model", "adversarial.ensembles"),
+    data=In(MNIST),
+    examples=In(EXAMPLES),
+    baseline=In(f"{ADV}/models/baseline/weights.pt"),
+    members=In(_member_weights, many=True),
+    table=Out(f"{ADV}/ensembles.csv"),
+    metrics=Out(f"{ADV}/ensembles.json"),
+)
 def ensemble(args, ctx) -> None:
     import numpy as np
 
@@ -204,19 +283,27 @@ def ensemble(args, ctx) -> None:
     for path in args.members:
         kind, index = member_of(path)
         members[kind].append((index, probs(path)))
-    stacked = {kind: tuple(np.stack([p[i] for _, p in sorted(rows, key=lambda r: r[0])])
-                           for i in (0, 1)) for kind, rows in members.items()}
-    table, metrics = evaluate_ensembles(stacked, probs(args.baseline), y,
-                                        ctx.params["adversarial"]["ensembles"]["sizes"])
+    stacked = {
+        kind: tuple(np.stack([p[i] for _, p in sorted(rows, key=lambda r: r[0])]) for i in (0, 1))
+        for kind, rows in members.items()
+    }
+    table, metrics = evaluate_ensembles(
+        stacked, probs(args.baseline), y, ctx.params["adversarial"]["ensembles"]["sizes"]
+    )
     io.write_csv(args.table, table)
     io.write_json(args.metrics, metrics)
 
 
-@steps.step(help="t-SNE of the baseline's last hidden layer, normal and adversarial",
-            runtime=30, mem_mb=4000,
-            params=("seed", "adversarial.data", "adversarial.model", "adversarial.tsne"),
-            data=In(MNIST), examples=In(EXAMPLES), weights=In(f"{ADV}/models/baseline/weights.pt"),
-            out=Out("data/processed/adversarial/tsne.npz"))
+@steps.step(
+    help="t-SNE of the baseline's last hidden layer, normal and adversarial",
+    runtime=30,
+    mem_mb=4000,
+    params=("seed", "adversarial.data", "adversarial.model", "adversarial.tsne"),
+    data=In(MNIST),
+    examples=In(EXAMPLES),
+    weights=In(f"{ADV}/models/baseline/weights.pt"),
+    out=Out("data/processed/adversarial/tsne.npz"),
+)
 def tsne(args, ctx) -> None:
     import numpy as np
     from sklearn.manifold import TSNE
@@ -237,42 +324,69 @@ def tsne(args, ctx) -> None:
     adversarial = hidden_features(model, load_examples(args.examples, len(d["y_test"]))[:n])
 
     def embed(features, name):
-        return TSNE(perplexity=min(p["perplexity"], (len(features) - 1) / 3), init="pca",
-                    random_state=stream_seed(ctx.seed, "adversarial", "tsne", name) % 2**31
-                    ).fit_transform(features).astype(np.float32)
+        return (
+            TSNE(
+                perplexity=min(p["perplexity"], (len(features) - 1) / 3),
+                init="pca",
+                random_state=stream_seed(ctx.seed, "adversarial", "tsne", name) % 2**31,
+            )
+            .fit_transform(features)
+            .astype(np.float32)
+        )
 
-    io.write_npz(args.out, normal=embed(normal, "normal"),
-                 adversarial=embed(adversarial, "adversarial"),
-                 both=embed(np.concatenate([normal, adversarial]), "both"),
-                 labels=d["y_test"][:n].numpy().astype(np.int64))
+    io.write_npz(
+        args.out,
+        normal=embed(normal, "normal"),
+        adversarial=embed(adversarial, "adversarial"),
+        both=embed(np.concatenate([normal, adversarial]), "both"),
+        labels=d["y_test"][:n].numpy().astype(np.int64),
+    )
 
 
-@steps.step(help="results table, metrics.json, post-vs-ours comparison",
-            baseline=In(f"{ADV}/models/baseline/metrics.json"), attack=In(f"{ADV}/attack.json"),
-            advtrain=In(f"{ADV}/models/advtrain/metrics.json"), ensembles=In(f"{ADV}/ensembles.json"),
-            claims=CLAIMS, table=Out(f"{ADV}/table.csv"), summary=Out(f"{ADV}/metrics.json"),
-            comparison=Out(f"{ADV}/comparison.csv"))
+@steps.step(
+    help="results table, metrics.json, post-vs-ours comparison",
+    baseline=In(f"{ADV}/models/baseline/metrics.json"),
+    attack=In(f"{ADV}/attack.json"),
+    advtrain=In(f"{ADV}/models/advtrain/metrics.json"),
+    ensembles=In(f"{ADV}/ensembles.json"),
+    claims=CLAIMS,
+    table=Out(f"{ADV}/table.csv"),
+    summary=Out(f"{ADV}/metrics.json"),
+    comparison=Out(f"{ADV}/comparison.csv"),
+)
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims
     from dlrepro.core.claims import load_claims
     from dlrepro.studies.adversarial.compare import results_table
 
-    result = {"baseline": io.read_json(args.baseline), "attack": io.read_json(args.attack),
-              "advtrain": io.read_json(args.advtrain), "ensembles": io.read_json(args.ensembles)}
+    result = {
+        "baseline": io.read_json(args.baseline),
+        "attack": io.read_json(args.attack),
+        "advtrain": io.read_json(args.advtrain),
+        "ensembles": io.read_json(args.ensembles),
+    }
     io.write_csv(args.table, results_table(result))
     io.write_json(args.summary, result)
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
-@steps.step(help="samples, accuracy vs eps, ensembles vs N, t-SNE", runtime=15, mem_mb=2000,
-            params=("adversarial.data", "adversarial.attack.eps"),
-            data=In(MNIST), examples=In(EXAMPLES), sweep=In(f"{ADV}/attack_sweep.csv"),
-            ensembles=In(f"{ADV}/ensembles.csv"), embedding=In("data/processed/adversarial/tsne.npz"),
-            claims=CLAIMS, samples=Out(f"{ADV}/figures/samples.png", figure=True),
-            sweep_figure=Out(f"{ADV}/figures/accuracy_vs_eps.png", figure=True),
-            ensembles_figure=Out(f"{ADV}/figures/ensembles.png", figure=True),
-            tsne=Out(f"{ADV}/figures/tsne.png", figure=True))
+@steps.step(
+    help="samples, accuracy vs eps, ensembles vs N, t-SNE",
+    runtime=15,
+    mem_mb=2000,
+    params=("adversarial.data", "adversarial.attack.eps"),
+    data=In(MNIST),
+    examples=In(EXAMPLES),
+    sweep=In(f"{ADV}/attack_sweep.csv"),
+    ensembles=In(f"{ADV}/ensembles.csv"),
+    embedding=In("data/processed/adversarial/tsne.npz"),
+    claims=CLAIMS,
+    samples=Out(f"{ADV}/figures/samples.png", figure=True),
+    sweep_figure=Out(f"{ADV}/figures/accuracy_vs_eps.png", figure=True),
+    ensembles_figure=Out(f"{ADV}/figures/ensembles.png", figure=True),
+    tsne=Out(f"{ADV}/figures/tsne.png", figure=True),
+)
 def figures(args, ctx) -> None:
     import pandas as pd
 
@@ -284,8 +398,9 @@ def figures(args, ctx) -> None:
     d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
     examples = io.read_npz(args.examples, ("x_adv", "pred_clean", "pred_adv"))
     claims = load_claims(args.claims)
-    fig.samples(d["x_test"], d["y_test"], examples, ctx.params["adversarial"]["attack"]["eps"],
-                args.samples)
+    fig.samples(
+        d["x_test"], d["y_test"], examples, ctx.params["adversarial"]["attack"]["eps"], args.samples
+    )
     fig.accuracy_vs_eps(pd.read_csv(args.sweep), claims, args.sweep_figure)
     fig.ensembles(pd.read_csv(args.ensembles), claims, args.ensembles_figure)
     fig.tsne(io.read_npz(args.embedding, ("normal", "adversarial", "both", "labels")), args.tsne)

@@ -18,8 +18,10 @@ def combine(probs: np.ndarray, how: str) -> np.ndarray:
     Ties go to the lowest index (member for max, class for both), as np.argmax does."""
     probs = np.asarray(probs)
     if probs.ndim != 3 or probs.shape[0] == 0 or probs.shape[2] == 0:
-        raise DlreproError(f"combine: expected probabilities [members, instances, classes] with at "
-                           f"least one member and class, got shape {probs.shape}")
+        raise DlreproError(
+            f"combine: expected probabilities [members, instances, classes] with at "
+            f"least one member and class, got shape {probs.shape}"
+        )
     if how == "mean":
         return probs.mean(axis=0).argmax(axis=1).astype(np.int64)
     if how == "max":

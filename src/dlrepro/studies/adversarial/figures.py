@@ -18,11 +18,13 @@ def samples(x_test, y_test, examples: dict, eps: float, path) -> None:
     adv = examples["x_adv"][:n]
     fig, axes = plt.subplots(3, n, figsize=(1.2 * n, 4), squeeze=False)
     for i in range(n):
-        for row, (img, cmap, lim, title) in enumerate([
-            (clean[i], "gray", (0, 1), f"{y_test[i].item()} -> {examples['pred_clean'][i]}"),
-            (adv[i], "gray", (0, 1), f"-> {examples['pred_adv'][i]}"),
-            (adv[i] - clean[i], "RdBu_r", (-eps or -1, eps or 1), ""),
-        ]):
+        for row, (img, cmap, lim, title) in enumerate(
+            [
+                (clean[i], "gray", (0, 1), f"{y_test[i].item()} -> {examples['pred_clean'][i]}"),
+                (adv[i], "gray", (0, 1), f"-> {examples['pred_adv'][i]}"),
+                (adv[i] - clean[i], "RdBu_r", (-eps or -1, eps or 1), ""),
+            ]
+        ):
             ax = axes[row, i]
             ax.imshow(img, cmap=cmap, vmin=lim[0], vmax=lim[1])
             ax.set_xticks([]), ax.set_yticks([])
@@ -40,8 +42,12 @@ def accuracy_vs_eps(sweep: pd.DataFrame, claims: dict, path) -> None:
     post = post_of(claims, "attack.adversarial_test_acc")
     if post is not None:
         ax.axhline(post, color="k", ls="--", lw=1, label=f"post: {post} (eps not stated)")
-    ax.set(xlabel="FGSM eps (L-inf, pixels in [0, 1])", ylabel="test accuracy", ylim=(0, 1.02),
-           title="baseline accuracy vs attack strength")
+    ax.set(
+        xlabel="FGSM eps (L-inf, pixels in [0, 1])",
+        ylabel="test accuracy",
+        ylim=(0, 1.02),
+        title="baseline accuracy vs attack strength",
+    )
     ax.legend(fontsize=8)
     save_png(fig, path)
 
@@ -52,19 +58,33 @@ def ensembles(table: pd.DataFrame, claims: dict, path) -> None:
     colours = {"uniform": "tab:blue", "bootstrap": "tab:orange"}
     for (kind, how), rows in table.groupby(["kind", "combination"], sort=True):
         rows = rows.sort_values("members")
-        ax.plot(rows["members"], rows["adversarial_acc"], marker="o", color=colours.get(kind),
-                ls="-" if how == "max" else ":", label=f"ours: {how}, {kind}")
+        ax.plot(
+            rows["members"],
+            rows["adversarial_acc"],
+            marker="o",
+            color=colours.get(kind),
+            ls="-" if how == "max" else ":",
+            label=f"ours: {how}, {kind}",
+        )
     for kind in colours:
         for how in ("max", "mean"):
-            pts = [(int(c["ours"].split(".")[3]), c["post"]) for c in claims["claims"]
-                   if c.get("ours", "").startswith(f"ensembles.ensembles.{kind}.")
-                   and c["ours"].split(".")[4] == how]
+            pts = [
+                (int(c["ours"].split(".")[3]), c["post"])
+                for c in claims["claims"]
+                if c.get("ours", "").startswith(f"ensembles.ensembles.{kind}.")
+                and c["ours"].split(".")[4] == how
+            ]
             if pts:
                 xs, ys = zip(*sorted(pts))
-                ax.scatter(xs, ys, marker="x", s=50, color=colours[kind],
-                           label=f"post: {how}, {kind}")
-    ax.set(xlabel="members N", ylabel="accuracy on the baseline's FGSM images", ylim=(0, 1),
-           title="ensembles against transferred adversarials")
+                ax.scatter(
+                    xs, ys, marker="x", s=50, color=colours[kind], label=f"post: {how}, {kind}"
+                )
+    ax.set(
+        xlabel="members N",
+        ylabel="accuracy on the baseline's FGSM images",
+        ylim=(0, 1),
+        title="ensembles against transferred adversarials",
+    )
     ax.legend(fontsize=7, ncol=2)
     save_png(fig, path)
 
@@ -73,8 +93,10 @@ def tsne(embedding: dict, path) -> None:
     labels = embedding["labels"]
     n = len(labels)
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
-    for ax, key, title in ((axes[0], "normal", "normal test images"),
-                           (axes[1], "adversarial", "their FGSM adversarials")):
+    for ax, key, title in (
+        (axes[0], "normal", "normal test images"),
+        (axes[1], "adversarial", "their FGSM adversarials"),
+    ):
         pts = embedding[key]
         sc = ax.scatter(pts[:, 0], pts[:, 1], c=labels, cmap="tab10", s=4, vmin=-0.5, vmax=9.5)
         ax.set_title(f"{title} (colour: true digit)")

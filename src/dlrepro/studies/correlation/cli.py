@@ -24,8 +24,12 @@ def measure_cases(seed: int, cases: list, repeats: int):
     rows = []
     for ih, iw, kh, kw in cases:
         name = f"image {ih}x{iw}, kernel {kh}x{kw}"
-        diffs = [differences(*random_case(stream_seed(seed, "correlation", name, str(r)),
-                                          (ih, iw), (kh, kw))) for r in range(repeats)]
+        diffs = [
+            differences(
+                *random_case(stream_seed(seed, "correlation", name, str(r)), (ih, iw), (kh, kw))
+            )
+            for r in range(repeats)
+        ]
         row = {"case": name, "repeats": repeats}
         for key in IDENTITIES:
             row[f"max |conv2d - {key}|"] = max(d[key] for d in diffs) if key in diffs[0] else None
@@ -35,14 +39,20 @@ def measure_cases(seed: int, cases: list, repeats: int):
     return pd.DataFrame(rows)
 
 
-@steps.step(help="conv2d vs correlate2d / convolve2d on seeded random cases; comparison",
-            runtime=5, mem_mb=1000, params=("seed", "correlation"),
-            claims=In("src/dlrepro/studies/correlation/claims.yaml"),
-            table=Out(f"{COR}/table.csv"), summary=Out(f"{COR}/metrics.json"),
-            comparison=Out(f"{COR}/comparison.csv"))
+@steps.step(
+    help="conv2d vs correlate2d / convolve2d on seeded random cases; comparison",
+    runtime=5,
+    mem_mb=1000,
+    params=("seed", "correlation"),
+    claims=In("src/dlrepro/studies/correlation/claims.yaml"),
+    table=Out(f"{COR}/table.csv"),
+    summary=Out(f"{COR}/metrics.json"),
+    comparison=Out(f"{COR}/comparison.csv"),
+)
 def measure(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims, load_claims
+    from dlrepro.core.claims import compare as compare_claims
+    from dlrepro.core.claims import load_claims
     from dlrepro.core.torch_utils import setup
 
     setup(ctx)
@@ -50,7 +60,8 @@ def measure(args, ctx) -> None:
     table = measure_cases(ctx.seed, p["cases"], p["repeats"])
     column = {key: table[f"max |conv2d - {key}|"] for key in IDENTITIES}
     result = {
-        "cases": len(table), "repeats": p["repeats"],
+        "cases": len(table),
+        "repeats": p["repeats"],
         "max_diff": {key: float(col.max()) for key, col in column.items() if col.notna().any()},
         # the unflipped convolution's SMALLEST difference: it differs in every case
         "min_diff": {"convolve2d": float(table[UNFLIPPED_MIN].min())},
@@ -60,9 +71,12 @@ def measure(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
-@steps.step(help="an asymmetric kernel: conv2d, correlate2d, convolve2d, convolve2d flipped",
-            runtime=5, mem_mb=1000,
-            figure=Out(f"{COR}/figures/asymmetric_kernel.png", figure=True))
+@steps.step(
+    help="an asymmetric kernel: conv2d, correlate2d, convolve2d, convolve2d flipped",
+    runtime=5,
+    mem_mb=1000,
+    figure=Out(f"{COR}/figures/asymmetric_kernel.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.correlation import figures as fig

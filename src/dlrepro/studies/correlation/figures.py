@@ -15,12 +15,16 @@ def asymmetric(image: np.ndarray, kernel: np.ndarray, path) -> None:
 
     # 'same' size (conv2d padding k//2) so every panel lines up with the image
     ours = nn_conv2d(image, kernel, padding=kernel.shape[0] // 2)
-    others = [("scipy correlate2d", correlate2d(image, kernel, mode="same")),
-              ("scipy convolve2d", convolve2d(image, kernel, mode="same")),
-              ("scipy convolve2d,\nkernel flipped", convolve2d(image, flip(kernel), mode="same"))]
+    others = [
+        ("scipy correlate2d", correlate2d(image, kernel, mode="same")),
+        ("scipy convolve2d", convolve2d(image, kernel, mode="same")),
+        ("scipy convolve2d,\nkernel flipped", convolve2d(image, flip(kernel), mode="same")),
+    ]
     panels = [("image", image), ("kernel", kernel), ("torch conv2d", ours)]
-    panels += [(f"{name}\nmax |diff to conv2d| = {np.abs(out - ours).max():.3g}", out)
-               for name, out in others]
+    panels += [
+        (f"{name}\nmax |diff to conv2d| = {np.abs(out - ours).max():.3g}", out)
+        for name, out in others
+    ]
     lo, hi = symmetric_limits(np.concatenate([p.ravel() for _, p in panels]))
     fig, axes = plt.subplots(1, len(panels), figsize=(2.9 * len(panels), 3.2))
     for ax, (title, values) in zip(axes, panels):

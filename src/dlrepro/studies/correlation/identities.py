@@ -32,12 +32,16 @@ def differences(image: np.ndarray, kernel: np.ndarray) -> dict[str, float]:
     out = {
         "correlate2d": float(np.abs(ours - correlate2d(image, kernel, mode="valid")).max()),
         "convolve2d": float(np.abs(ours - convolve2d(image, kernel, mode="valid")).max()),
-        "convolve2d_flipped": float(np.abs(ours - convolve2d(image, flip(kernel), mode="valid")).max()),
+        "convolve2d_flipped": float(
+            np.abs(ours - convolve2d(image, flip(kernel), mode="valid")).max()
+        ),
     }
     kh, kw = np.shape(kernel)
     if kh % 2 and kw % 2 and kh == kw:  # conv2d pads symmetrically: 'same' only for odd k
         same = nn_conv2d(image, kernel, padding=kh // 2)
-        out["correlate2d_same"] = float(np.abs(same - correlate2d(image, kernel, mode="same")).max())
+        out["correlate2d_same"] = float(
+            np.abs(same - correlate2d(image, kernel, mode="same")).max()
+        )
     return out
 
 
@@ -54,7 +58,5 @@ def asymmetric_example(size: int = 15) -> tuple[np.ndarray, np.ndarray]:
     image = np.zeros((size, size))
     image[3, 3] = image[size - 5, size - 4] = 1.0
     image[size - 4, 2:6] = 1.0
-    kernel = np.array([[1.0, 0.0, 0.0],
-                       [1.0, 0.0, 0.0],
-                       [1.0, 1.0, -1.0]])
+    kernel = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, -1.0]])
     return image, kernel

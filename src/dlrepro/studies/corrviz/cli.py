@@ -12,10 +12,17 @@ MATRIX = "data/processed/corrviz/correlation.npz"
 SUMMARY = f"{CORRVIZ}/metrics.json"
 
 
-@steps.step(help="correlation matrix; the five rules' panels and what each changes", runtime=5,
-            mem_mb=1000, params=("corrviz",), claims=In("src/dlrepro/studies/corrviz/claims.yaml"),
-            matrix=Out(MATRIX), table=Out(f"{CORRVIZ}/table.csv"), summary=Out(SUMMARY),
-            comparison=Out(f"{CORRVIZ}/comparison.csv"))
+@steps.step(
+    help="correlation matrix; the five rules' panels and what each changes",
+    runtime=5,
+    mem_mb=1000,
+    params=("corrviz",),
+    claims=In("src/dlrepro/studies/corrviz/claims.yaml"),
+    matrix=Out(MATRIX),
+    table=Out(f"{CORRVIZ}/table.csv"),
+    summary=Out(SUMMARY),
+    comparison=Out(f"{CORRVIZ}/comparison.csv"),
+)
 def rules(args, ctx) -> None:
     import pandas as pd
 
@@ -29,18 +36,30 @@ def rules(args, ctx) -> None:
     corr = correlation(x)
     shown = panels(corr, p["middle"])
     table = [panel_metrics(corr, panel) for panel in shown]
-    summary = {"dataset": p["dataset"], "samples": int(x.shape[0]), "features": names,
-               "panels": {row["rule"]: {**row, "order": list(panel.order)}
-                          for row, panel in zip(table, shown)}}
+    summary = {
+        "dataset": p["dataset"],
+        "samples": int(x.shape[0]),
+        "features": names,
+        "panels": {
+            row["rule"]: {**row, "order": list(panel.order)} for row, panel in zip(table, shown)
+        },
+    }
     io.write_npz(args.matrix, corr=corr)
     write_results(args, summary, pd.DataFrame(table), ctx.params)
 
 
-@steps.step(help="one heat map per rule, applied one at a time", runtime=5, mem_mb=1000,
-            matrix=In(MATRIX), summary=In(SUMMARY),
-            panels=Out(f"{CORRVIZ}/figures/rules.png", figure=True))
+@steps.step(
+    help="one heat map per rule, applied one at a time",
+    runtime=5,
+    mem_mb=1000,
+    matrix=In(MATRIX),
+    summary=In(SUMMARY),
+    panels=Out(f"{CORRVIZ}/figures/rules.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.corrviz.figures import rule_panels
 
-    rule_panels(io.read_npz(args.matrix, ("corr",))["corr"], io.read_json(args.summary), args.panels)
+    rule_panels(
+        io.read_npz(args.matrix, ("corr",))["corr"], io.read_json(args.summary), args.panels
+    )

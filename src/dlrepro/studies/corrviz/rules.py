@@ -61,7 +61,9 @@ def panels(corr: np.ndarray, middle: float) -> list[Panel]:
 
 def luminance(cmap: str, value: float, vmin: float, vmax: float) -> float:
     """Relative luminance (sRGB, WCAG) of the colour a value gets."""
-    rgb = np.array(matplotlib.colormaps[cmap]((np.clip(value, vmin, vmax) - vmin) / (vmax - vmin))[:3])
+    rgb = np.array(
+        matplotlib.colormaps[cmap]((np.clip(value, vmin, vmax) - vmin) / (vmax - vmin))[:3]
+    )
     linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
     return float(linear @ [0.2126, 0.7152, 0.0722])
 
@@ -88,10 +90,13 @@ def panel_metrics(corr: np.ndarray, panel: Panel) -> dict:
         "vmax": panel.vmax,
         "colour_range_used": float(used),
         "zero_offset": float(abs((0 - panel.vmin) / span - 0.5)),
-        "sign_luminance_asymmetry": abs(luminance(panel.cmap, -m / 2, panel.vmin, panel.vmax)
-                                        - luminance(panel.cmap, m / 2, panel.vmin, panel.vmax)),
+        "sign_luminance_asymmetry": abs(
+            luminance(panel.cmap, -m / 2, panel.vmin, panel.vmax)
+            - luminance(panel.cmap, m / 2, panel.vmin, panel.vmax)
+        ),
         "luminance_zero": luminance(panel.cmap, 0.0, panel.vmin, panel.vmax),
-        "luminance_strong": float(np.mean([luminance(panel.cmap, s * m, panel.vmin, panel.vmax)
-                                           for s in (-1, 1)])),
+        "luminance_strong": float(
+            np.mean([luminance(panel.cmap, s * m, panel.vmin, panel.vmax) for s in (-1, 1)])
+        ),
         "neighbour_abs_corr": float(np.mean(np.abs(corr[order[:-1], order[1:]]))),
     }

@@ -22,11 +22,17 @@ def rf_vs_depth(table: pd.DataFrame, path) -> None:
         rf.plot(rows["depth"], rows["rf_measured"], "k.", ms=4)
         params.plot(rows["depth"], rows["parameters"], style, mfc="none", label=label)
         both.plot(rows["parameters"], rows["rf_measured"], style, label=label)
-    rf.set(xlabel="layers L", ylabel="receptive field side (inputs)",
-           title="receptive field vs depth (dots: measured)")
+    rf.set(
+        xlabel="layers L",
+        ylabel="receptive field side (inputs)",
+        title="receptive field vs depth (dots: measured)",
+    )
     params.set(xlabel="layers L", ylabel="trainable parameters", title="parameters vs depth")
-    both.set(xlabel="trainable parameters", ylabel="receptive field side (inputs)",
-             title="receptive field vs parameters (measured)")
+    both.set(
+        xlabel="trainable parameters",
+        ylabel="receptive field side (inputs)",
+        title="receptive field vs parameters (measured)",
+    )
     for ax in (rf, both):
         ax.set_yscale("log", base=2)
     for ax in (rf, params):
@@ -57,6 +63,7 @@ def post_figure(layers: dict[str, np.ndarray], dilation_rates: list[int], path) 
         ax.grid(which="minor", color="0.8", lw=0.5)
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         side = int(np.ptp(np.nonzero(rf.any(axis=1))[0]) + 1)
-        ax.set_title(f"layer {layer}: dilation {dilation_rates[layer - 1]}\n"
-                     f"receptive field {side}x{side}")
+        ax.set_title(
+            f"layer {layer}: dilation {dilation_rates[layer - 1]}\nreceptive field {side}x{side}"
+        )
     save_png(fig, path)

@@ -21,7 +21,9 @@ def formula(kernel: int, dilation_rates: list[int]) -> int:
     return 1 + sum((kernel - 1) * d for d in dilation_rates)
 
 
-def stack(dims: int, dilation_rates: list[int], kernel: int, channels: int, seed: int) -> nn.Sequential:
+def stack(
+    dims: int, dilation_rates: list[int], kernel: int, channels: int, seed: int
+) -> nn.Sequential:
     """Convolutions without bias or padding, weights uniform in [0.5, 1.5) (positive: see above)."""
     conv = {1: nn.Conv1d, 2: nn.Conv2d}[dims]
     gen = torch.Generator().manual_seed(seed)
@@ -29,7 +31,9 @@ def stack(dims: int, dilation_rates: list[int], kernel: int, channels: int, seed
     for d in dilation_rates:
         layer = conv(channels, channels, kernel, dilation=d, bias=False).double()
         with torch.no_grad():
-            layer.weight.copy_(0.5 + torch.rand(layer.weight.shape, generator=gen, dtype=torch.float64))
+            layer.weight.copy_(
+                0.5 + torch.rand(layer.weight.shape, generator=gen, dtype=torch.float64)
+            )
         layers.append(layer)
     return nn.Sequential(*layers)
 
@@ -59,18 +63,27 @@ def measure(dims: int, dilation_rates: list[int], kernel: int, channels: int, se
     size = 2 * (kernel - 1) * len(dilation_rates) * max(dilation_rates) + 3
     model = stack(dims, dilation_rates, kernel, channels, seed)
     extent, count = support(input_gradient(model, dims, size, channels))
-    return {"rf_measured": extent, "rf_formula": formula(kernel, dilation_rates),
-            "nonzero_inputs": count, "holes": extent**dims - count,
-            "parameters": trainable_parameters(model)}
+    return {
+        "rf_measured": extent,
+        "rf_formula": formula(kernel, dilation_rates),
+        "nonzero_inputs": count,
+        "holes": extent**dims - count,
+        "parameters": trainable_parameters(model),
+    }
 
 
-def figure_layers(dilation_rates: list[int], kernel: int, size: int, seed: int) -> dict[str, np.ndarray]:
+def figure_layers(
+    dilation_rates: list[int], kernel: int, size: int, seed: int
+) -> dict[str, np.ndarray]:
     """For the post's figure (2-D, one channel): for layer l, the inputs of one unit of the
     layer (taps_l: gradient support of the single layer) and the receptive field on the
     original input of the stack up to l (rf_l), both centred on a size x size grid."""
     out = {}
     for layer in range(1, len(dilation_rates) + 1):
-        for name, rates in (("taps", dilation_rates[layer - 1: layer]), ("rf", dilation_rates[:layer])):
+        for name, rates in (
+            ("taps", dilation_rates[layer - 1 : layer]),
+            ("rf", dilation_rates[:layer]),
+        ):
             grad = input_gradient(stack(2, rates, kernel, 1, seed), 2, size, 1)
             out[f"{name}_{layer}"] = grad != 0
     return out

@@ -15,14 +15,22 @@ SUMMARY = f"{FBL}/metrics.json"
 def _city(p: dict):
     from dlrepro.studies.feedback_loop.simulate import City
 
-    return City(**{k: p[k] for k in ("districts", "officers", "crime_rate", "detection", "explore")})
+    return City(
+        **{k: p[k] for k in ("districts", "officers", "crime_rate", "detection", "explore")}
+    )
 
 
-@steps.step(help="run every policy x replicate; table, metrics, comparison", runtime=5,
-            mem_mb=1000, params=("seed", "feedback_loop"),
-            claims=In("src/dlrepro/studies/feedback_loop/claims.yaml"), runs=Out(RUNS),
-            table=Out(f"{FBL}/table.csv"), summary=Out(SUMMARY),
-            comparison=Out(f"{FBL}/comparison.csv"))
+@steps.step(
+    help="run every policy x replicate; table, metrics, comparison",
+    runtime=5,
+    mem_mb=1000,
+    params=("seed", "feedback_loop"),
+    claims=In("src/dlrepro/studies/feedback_loop/claims.yaml"),
+    runs=Out(RUNS),
+    table=Out(f"{FBL}/table.csv"),
+    summary=Out(SUMMARY),
+    comparison=Out(f"{FBL}/comparison.csv"),
+)
 def simulate(args, ctx) -> None:
     import pandas as pd
 
@@ -35,15 +43,22 @@ def simulate(args, ctx) -> None:
     runs = run_all(city, p["periods"], p["replicates"], ctx.seed)
     summary = {"policies": summarise(runs, city), "city": p}
     io.write_npz(args.runs, **runs)
-    rows = [{"policy": policy, **{k: v for k, v in s.items() if k.startswith("final_")}}
-            for policy, s in summary["policies"].items()]
+    rows = [
+        {"policy": policy, **{k: v for k, v in s.items() if k.startswith("final_")}}
+        for policy, s in summary["policies"].items()
+    ]
     write_results(args, summary, pd.DataFrame(rows), ctx.params)
 
 
-@steps.step(help="districts policed and officer inequality over time; final allocations",
-            runtime=5, mem_mb=1000, runs=In(RUNS), summary=In(SUMMARY),
-            over_time=Out(f"{FBL}/figures/over_time.png", figure=True),
-            allocations=Out(f"{FBL}/figures/allocations.png", figure=True))
+@steps.step(
+    help="districts policed and officer inequality over time; final allocations",
+    runtime=5,
+    mem_mb=1000,
+    runs=In(RUNS),
+    summary=In(SUMMARY),
+    over_time=Out(f"{FBL}/figures/over_time.png", figure=True),
+    allocations=Out(f"{FBL}/figures/allocations.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.feedback_loop import figures as fig

@@ -7,9 +7,11 @@ import numpy as np
 from dlrepro.core.plotting import plt, save_png
 from dlrepro.studies.feedback_loop.simulate import POLICIES
 
-LABELS = {"arrests": "by last period's arrests (the lesson's model)",
-          "arrests_explore": "by arrests, part of the officers spread uniformly",
-          "crime": "by crimes (what one wants to measure)"}
+LABELS = {
+    "arrests": "by last period's arrests (the lesson's model)",
+    "arrests_explore": "by arrests, part of the officers spread uniformly",
+    "crime": "by crimes (what one wants to measure)",
+}
 
 
 def over_time(summary: dict, path) -> None:
@@ -19,10 +21,18 @@ def over_time(summary: dict, path) -> None:
         s = summary["policies"][policy]
         ax1.plot(s["policed_over_time"], label=LABELS[policy])
         ax2.plot(s["gini_over_time"], label=LABELS[policy])
-    ax1.set(xlabel="period", ylabel="districts with any officer", ylim=(0, city["districts"] + 0.5),
-            title=f"{city['districts']} districts, same crime rate everywhere")
-    ax2.set(xlabel="period", ylabel="Gini of officers across districts", ylim=(0, 1),
-            title=f"mean of {city['replicates']} runs")
+    ax1.set(
+        xlabel="period",
+        ylabel="districts with any officer",
+        ylim=(0, city["districts"] + 0.5),
+        title=f"{city['districts']} districts, same crime rate everywhere",
+    )
+    ax2.set(
+        xlabel="period",
+        ylabel="Gini of officers across districts",
+        ylim=(0, 1),
+        title=f"mean of {city['replicates']} runs",
+    )
     ax1.legend(fontsize=7, loc="lower left")
     save_png(fig, path)
 

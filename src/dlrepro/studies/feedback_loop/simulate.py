@@ -36,7 +36,9 @@ class City:
 
 def _allocate(rng: np.random.Generator, signal: np.ndarray, city: City, policy: str) -> np.ndarray:
     # a period that recorded nothing anywhere carries no information: spread uniformly
-    share = signal / signal.sum() if signal.sum() > 0 else np.full(city.districts, 1 / city.districts)
+    share = (
+        signal / signal.sum() if signal.sum() > 0 else np.full(city.districts, 1 / city.districts)
+    )
     if policy == "arrests_explore":
         share = city.explore / city.districts + (1 - city.explore) * share
     return rng.multinomial(city.officers, share)
@@ -45,7 +47,9 @@ def _allocate(rng: np.random.Generator, signal: np.ndarray, city: City, policy: 
 def simulate(city: City, policy: str, periods: int, seed: int) -> dict[str, np.ndarray]:
     """One run from a uniform start: officers, crimes and arrests per period and district."""
     if policy not in POLICIES:
-        raise DlreproError(f"feedback_loop: unknown policy {policy!r} (one of {', '.join(POLICIES)})")
+        raise DlreproError(
+            f"feedback_loop: unknown policy {policy!r} (one of {', '.join(POLICIES)})"
+        )
     rng = np.random.default_rng(seed)
     officers = np.zeros((periods, city.districts), dtype=np.int64)
     crimes = np.zeros_like(officers)
@@ -76,10 +80,14 @@ def run_all(city: City, periods: int, replicates: int, seed: int) -> dict[str, n
     """Every policy x replicate; each replicate has its own named random stream."""
     out = {}
     for policy in POLICIES:
-        runs = [simulate(city, policy, periods, stream_seed(seed, "feedback_loop", policy, str(r)))
-                for r in range(replicates)]
+        runs = [
+            simulate(city, policy, periods, stream_seed(seed, "feedback_loop", policy, str(r)))
+            for r in range(replicates)
+        ]
         for key in ("officers", "crimes", "arrests"):
-            out[f"{policy}/{key}"] = np.stack([r[key] for r in runs])  # [replicate, period, district]
+            out[f"{policy}/{key}"] = np.stack(
+                [r[key] for r in runs]
+            )  # [replicate, period, district]
     return out
 
 
@@ -102,7 +110,9 @@ def summarise(runs: dict[str, np.ndarray], city: City) -> dict:
             "final_officer_gini_mean": float(g[:, -1].mean()),
             "final_arrest_gini_mean": float(gini(arrests[:, -1]).mean()),
             "final_crime_gini_mean": float(gini(runs[f"{policy}/crimes"][:, -1]).mean()),
-            "final_crime_recorded_share_mean": float((arrests[:, -1].sum(-1) / crimes_total).mean()),
+            "final_crime_recorded_share_mean": float(
+                (arrests[:, -1].sum(-1) / crimes_total).mean()
+            ),
             "policed_over_time": policed.mean(axis=0).tolist(),
             "gini_over_time": g.mean(axis=0).tolist(),
         }

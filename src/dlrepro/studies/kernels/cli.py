@@ -37,25 +37,33 @@ def _effective(model):
     from dlrepro.studies.kernels.effective import compose
 
     with torch.no_grad():
-        weight, _ = compose(model.conv1.weight, model.conv1.bias, model.conv2.weight, model.conv2.bias)
+        weight, _ = compose(
+            model.conv1.weight, model.conv1.bias, model.conv2.weight, model.conv2.bias
+        )
     return weight.numpy()
 
 
-@steps.step(help="train the stacked-3x3 MNIST CNN, snapshotting conv1 at init and every epoch",
-            gpu=True, runtime=30, mem_mb=4000, params=(*MODEL, "device", "kernels.training"),
-            data=In(MNIST), weights=Out(WEIGHTS), snapshots=Out(SNAPSHOTS),
-            metrics=Out(f"{KER}/model/metrics.json"))
+@steps.step(
+    help="train the stacked-3x3 MNIST CNN, snapshotting conv1 at init and every epoch",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=(*MODEL, "device", "kernels.training"),
+    data=In(MNIST),
+    weights=Out(WEIGHTS),
+    snapshots=Out(SNAPSHOTS),
+    metrics=Out(f"{KER}/model/metrics.json"),
+)
 def train(args, ctx) -> None:
     import numpy as np
     import pandas as pd
     import torch
 
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import accuracy, predict_proba, train_classifier
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import save_weights, setup, trainable_parameters
-    from dlrepro.classifier.mnist import load_mnist
-    from dlrepro.classifier.train import accuracy
-    from dlrepro.classifier.train import predict_proba, train_classifier
 
     device = setup(ctx)
     p = ctx.params["kernels"]
@@ -68,34 +76,57 @@ def train(args, ctx) -> None:
     def snapshot(epoch, model):
         snapshots.append(model.conv1.weight.detach().cpu().numpy().copy())
 
-    history = train_classifier(model, d["x_train"], d["y_train"], **p["training"], seed=seed,
-                               device=device, desc="kernels", on_epoch=snapshot)
+    history = train_classifier(
+        model,
+        d["x_train"],
+        d["y_train"],
+        **p["training"],
+        seed=seed,
+        device=device,
+        desc="kernels",
+        on_epoch=snapshot,
+    )
     model.cpu()
     save_weights(args.weights, model)
     io.write_npz(args.snapshots, conv1=np.stack(snapshots), epoch=np.arange(len(snapshots)))
     test_acc = accuracy(predict_proba(model, d["x_test"]).argmax(1), d["y_test"].numpy())
-    io.write_json(args.metrics, {"test_acc": test_acc, "train_acc": history[-1]["train_acc"],
-                                 "epochs": p["training"]["epochs"],
-                                 "parameters": trainable_parameters(model),
-                                 "n_train": len(d["y_train"]), "n_test": len(d["y_test"]),
-                                 "history": pd.DataFrame(history).to_dict("records")})
+    io.write_json(
+        args.metrics,
+        {
+            "test_acc": test_acc,
+            "train_acc": history[-1]["train_acc"],
+            "epochs": p["training"]["epochs"],
+            "parameters": trainable_parameters(model),
+            "n_train": len(d["y_train"]),
+            "n_test": len(d["y_test"]),
+            "history": pd.DataFrame(history).to_dict("records"),
+        },
+    )
 
 
-@steps.step(help="kernel statistics, the linear-stack check, table and post-vs-ours comparison",
-            runtime=10, mem_mb=2000, params=(*MODEL, "kernels.linear_check_images"),
-            data=In(MNIST), weights=In(WEIGHTS), snapshots=In(SNAPSHOTS),
-            train=In(f"{KER}/model/metrics.json"),
-            claims=In("src/dlrepro/studies/kernels/claims.yaml"),
-            table=Out(f"{KER}/table.csv"), summary=Out(f"{KER}/metrics.json"),
-            comparison=Out(f"{KER}/comparison.csv"))
+@steps.step(
+    help="kernel statistics, the linear-stack check, table and post-vs-ours comparison",
+    runtime=10,
+    mem_mb=2000,
+    params=(*MODEL, "kernels.linear_check_images"),
+    data=In(MNIST),
+    weights=In(WEIGHTS),
+    snapshots=In(SNAPSHOTS),
+    train=In(f"{KER}/model/metrics.json"),
+    claims=In("src/dlrepro/studies/kernels/claims.yaml"),
+    table=Out(f"{KER}/table.csv"),
+    summary=Out(f"{KER}/metrics.json"),
+    comparison=Out(f"{KER}/comparison.csv"),
+)
 def compare(args, ctx) -> None:
     import numpy as np
     import pandas as pd
 
-    from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims, load_claims
-    from dlrepro.core.torch_utils import setup
     from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.core import io
+    from dlrepro.core.claims import compare as compare_claims
+    from dlrepro.core.claims import load_claims
+    from dlrepro.core.torch_utils import setup
     from dlrepro.studies.kernels.effective import linear_stack_error, neighbour_correlation
 
     setup(ctx)
@@ -106,67 +137,122 @@ def compare(args, ctx) -> None:
     trained = io.read_json(args.train)
     change = np.linalg.norm(conv1[-1] - conv1[0]) / np.linalg.norm(conv1[0])
     result = {
-        "training": {k: trained[k] for k in ("test_acc", "train_acc", "epochs", "parameters",
-                                             "n_train", "n_test")},
-        "conv1": {"neighbour_corr_init": neighbour_correlation(conv1[0]),
-                  "neighbour_corr_trained": neighbour_correlation(conv1[-1]),
-                  "relative_change": float(change)},
-        "conv2": {"neighbour_corr_trained": neighbour_correlation(
-            model.conv2.weight.detach().numpy())},
-        "effective": {"neighbour_corr_trained": neighbour_correlation(_effective(model)),
-                      "size": int(_effective(model).shape[-1])},
+        "training": {
+            k: trained[k]
+            for k in ("test_acc", "train_acc", "epochs", "parameters", "n_train", "n_test")
+        },
+        "conv1": {
+            "neighbour_corr_init": neighbour_correlation(conv1[0]),
+            "neighbour_corr_trained": neighbour_correlation(conv1[-1]),
+            "relative_change": float(change),
+        },
+        "conv2": {
+            "neighbour_corr_trained": neighbour_correlation(model.conv2.weight.detach().numpy())
+        },
+        "effective": {
+            "neighbour_corr_trained": neighbour_correlation(_effective(model)),
+            "size": int(_effective(model).shape[-1]),
+        },
         "linear_stack": {"max_abs_diff": linear_stack_error(model, x), "images": len(x)},
     }
     rows = [
-        ("test accuracy of the trained CNN", result["training"]["test_acc"],
-         f"{trained['n_test']} MNIST test images; {trained['epochs']} epochs on {trained['n_train']}"),
-        ("conv1 3x3: neighbour-tap correlation at init", result["conv1"]["neighbour_corr_init"],
-         "PyTorch's default (uniform) init"),
-        ("conv1 3x3: neighbour-tap correlation trained", result["conv1"]["neighbour_corr_trained"], ""),
+        (
+            "test accuracy of the trained CNN",
+            result["training"]["test_acc"],
+            f"{trained['n_test']} MNIST test images; {trained['epochs']} epochs on {trained['n_train']}",
+        ),
+        (
+            "conv1 3x3: neighbour-tap correlation at init",
+            result["conv1"]["neighbour_corr_init"],
+            "PyTorch's default (uniform) init",
+        ),
+        (
+            "conv1 3x3: neighbour-tap correlation trained",
+            result["conv1"]["neighbour_corr_trained"],
+            "",
+        ),
         ("conv1: ||W_trained - W_init|| / ||W_init||", result["conv1"]["relative_change"], ""),
-        ("conv2 3x3 slices: neighbour-tap correlation", result["conv2"]["neighbour_corr_trained"], ""),
-        ("effective 5x5 kernels: neighbour-tap correlation", result["effective"]["neighbour_corr_trained"],
-         "conv2 o conv1 without the ReLU"),
-        ("max |conv2(conv1(x)) - conv(x, W_eff)| (float64)", result["linear_stack"]["max_abs_diff"],
-         f"first {len(x)} test images"),
+        (
+            "conv2 3x3 slices: neighbour-tap correlation",
+            result["conv2"]["neighbour_corr_trained"],
+            "",
+        ),
+        (
+            "effective 5x5 kernels: neighbour-tap correlation",
+            result["effective"]["neighbour_corr_trained"],
+            "conv2 o conv1 without the ReLU",
+        ),
+        (
+            "max |conv2(conv1(x)) - conv(x, W_eff)| (float64)",
+            result["linear_stack"]["max_abs_diff"],
+            f"first {len(x)} test images",
+        ),
     ]
     io.write_csv(args.table, pd.DataFrame(rows, columns=["quantity", "value", "note"]))
     io.write_json(args.summary, result)
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
-@steps.step(help="raw and effective kernels, the slash CNN's kernels, conv1 over training (GIF)",
-            runtime=10, mem_mb=2000,
-            params=("kernels.model", "kernels.gif", "slash.models.vanilla_cnn.channels"),
-            weights=In(WEIGHTS), snapshots=In(SNAPSHOTS), slash_weights=In(SLASH_VANILLA_WEIGHTS),
-            conv1=Out(f"{KER}/figures/conv1.png", figure=True),
-            conv2=Out(f"{KER}/figures/conv2.png", figure=True),
-            effective=Out(f"{KER}/figures/effective.png", figure=True),
-            slash=Out(f"{KER}/figures/slash_kernels.png", figure=True),
-            gif=Out(f"{KER}/figures/conv1_epochs.gif", figure=True))
+@steps.step(
+    help="raw and effective kernels, the slash CNN's kernels, conv1 over training (GIF)",
+    runtime=10,
+    mem_mb=2000,
+    params=("kernels.model", "kernels.gif", "slash.models.vanilla_cnn.channels"),
+    weights=In(WEIGHTS),
+    snapshots=In(SNAPSHOTS),
+    slash_weights=In(SLASH_VANILLA_WEIGHTS),
+    conv1=Out(f"{KER}/figures/conv1.png", figure=True),
+    conv2=Out(f"{KER}/figures/conv2.png", figure=True),
+    effective=Out(f"{KER}/figures/effective.png", figure=True),
+    slash=Out(f"{KER}/figures/slash_kernels.png", figure=True),
+    gif=Out(f"{KER}/figures/conv1_epochs.gif", figure=True),
+)
 def figures(args, ctx) -> None:
+    from dlrepro.classifier.vanilla_cnn import VanillaCNN
     from dlrepro.core import io
     from dlrepro.core.torch_utils import load_weights
     from dlrepro.studies.kernels import figures as fig
-    from dlrepro.classifier.vanilla_cnn import VanillaCNN
 
     p = ctx.params["kernels"]
     model = _load(ctx, args.weights)
     conv1 = io.read_npz(args.snapshots, ("conv1",))["conv1"][:, :, 0]  # [T, C1, 3, 3]
-    fig.kernel_panels([("at init", fig.as_rows(conv1[0], PER_ROW)),
-                       (f"after epoch {len(conv1) - 1}", fig.as_rows(conv1[-1], PER_ROW))],
-                      args.conv1, shared_limits=True, suptitle="conv1: 3x3 kernels (one colour scale)")
+    fig.kernel_panels(
+        [
+            ("at init", fig.as_rows(conv1[0], PER_ROW)),
+            (f"after epoch {len(conv1) - 1}", fig.as_rows(conv1[-1], PER_ROW)),
+        ],
+        args.conv1,
+        shared_limits=True,
+        suptitle="conv1: 3x3 kernels (one colour scale)",
+    )
     w2 = model.conv2.weight.detach().numpy()
-    fig.kernel_panels([("conv2: row = output channel, column = input channel", w2)], args.conv2,
-                      shared_limits=True)
-    fig.kernel_panels([("conv2 o conv1: one 5x5 kernel per output channel",
-                        fig.as_rows(_effective(model)[:, 0], 2 * PER_ROW))], args.effective,
-                      shared_limits=True)
-    slash = load_weights(args.slash_weights,
-                         VanillaCNN(ctx.params["slash"]["models"]["vanilla_cnn"]["channels"]))
+    fig.kernel_panels(
+        [("conv2: row = output channel, column = input channel", w2)],
+        args.conv2,
+        shared_limits=True,
+    )
+    fig.kernel_panels(
+        [
+            (
+                "conv2 o conv1: one 5x5 kernel per output channel",
+                fig.as_rows(_effective(model)[:, 0], 2 * PER_ROW),
+            )
+        ],
+        args.effective,
+        shared_limits=True,
+    )
+    slash = load_weights(
+        args.slash_weights, VanillaCNN(ctx.params["slash"]["models"]["vanilla_cnn"]["channels"])
+    )
     s1 = slash.features[0].weight.detach().numpy()[:, 0]
     s2 = slash.features[4].weight.detach().numpy()
-    fig.kernel_panels([("conv1", fig.as_rows(s1, 5)), ("conv2 (row = output, column = input)", s2)],
-                      args.slash, shared_limits=False, suptitle="slash study's trained vanilla_cnn")
-    io.write_bytes(args.gif, fig.gif_bytes(fig.gif_frames(conv1, PER_ROW, p["gif"]["tap_px"]),
-                                           p["gif"]["frame_ms"]))
+    fig.kernel_panels(
+        [("conv1", fig.as_rows(s1, 5)), ("conv2 (row = output, column = input)", s2)],
+        args.slash,
+        shared_limits=False,
+        suptitle="slash study's trained vanilla_cnn",
+    )
+    io.write_bytes(
+        args.gif,
+        fig.gif_bytes(fig.gif_frames(conv1, PER_ROW, p["gif"]["tap_px"]), p["gif"]["frame_ms"]),
+    )

@@ -14,8 +14,9 @@ import torch
 import torch.nn.functional as F
 
 
-def compose(w1: torch.Tensor, b1: torch.Tensor | None, w2: torch.Tensor, b2: torch.Tensor | None
-            ) -> tuple[torch.Tensor, torch.Tensor]:
+def compose(
+    w1: torch.Tensor, b1: torch.Tensor | None, w2: torch.Tensor, b2: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """conv2d weights w1 [C1, Cin, k1, k1'], w2 [C2, C1, k2, k2'] (+ biases or None) ->
     (W [C2, Cin, k1+k2-1, k1'+k2'-1], B [C2]) with conv(conv(x, w1, b1), w2, b2) == conv(x, W, B)."""
     k2h, k2w = w2.shape[-2:]

@@ -8,7 +8,7 @@ import io
 import numpy as np
 
 CMAP = "RdBu_r"  # diverging: 0 is white, sign is hue, magnitude is saturation
-GAP = "0.35"     # dark grey between kernels: never mistaken for a near-zero (white) tap
+GAP = "0.35"  # dark grey between kernels: never mistaken for a near-zero (white) tap
 
 
 def as_rows(kernels: np.ndarray, per_row: int) -> np.ndarray:
@@ -26,11 +26,15 @@ def mosaic(grid: np.ndarray, gap: int = 1) -> np.ndarray:
     out = np.full((rows * (kh + gap) - gap, cols * (kw + gap) - gap), np.nan)
     for r in range(rows):
         for c in range(cols):
-            out[r * (kh + gap): r * (kh + gap) + kh, c * (kw + gap): c * (kw + gap) + kw] = grid[r, c]
+            out[r * (kh + gap) : r * (kh + gap) + kh, c * (kw + gap) : c * (kw + gap) + kw] = grid[
+                r, c
+            ]
     return out
 
 
-def kernel_panels(panels: list[tuple[str, np.ndarray]], path, shared_limits: bool, suptitle: str = "") -> None:
+def kernel_panels(
+    panels: list[tuple[str, np.ndarray]], path, shared_limits: bool, suptitle: str = ""
+) -> None:
     """One mosaic per panel (title, [R, C, kh, kw]); colour limits symmetric about 0, shared
     by all panels (magnitudes comparable) or per panel (structure of each visible)."""
     import matplotlib.pyplot as plt
@@ -42,10 +46,14 @@ def kernel_panels(panels: list[tuple[str, np.ndarray]], path, shared_limits: boo
     widths = [m.shape[1] for _, m in images]
     height = max(m.shape[0] for _, m in images)
     # ~0.2 inch per tap, plus room for titles and colour bars
-    fig, axes = plt.subplots(1, len(images), squeeze=False, layout="constrained",
-                             figsize=(min(0.2 * sum(widths) + 1.3 * len(images), 16),
-                                      min(0.2 * height + 1.0, 14)),
-                             gridspec_kw={"width_ratios": widths})
+    fig, axes = plt.subplots(
+        1,
+        len(images),
+        squeeze=False,
+        layout="constrained",
+        figsize=(min(0.2 * sum(widths) + 1.3 * len(images), 16), min(0.2 * height + 1.0, 14)),
+        gridspec_kw={"width_ratios": widths},
+    )
     cmap = plt.get_cmap(CMAP).with_extremes(bad=GAP)
     for ax, (title, image) in zip(axes[0], images):
         lo, hi = shared if shared_limits else symmetric_limits(image[~np.isnan(image)])
@@ -76,8 +84,11 @@ def gif_frames(snapshots: np.ndarray, per_row: int, tap_px: int) -> list[np.ndar
     frames = []
     for t, kernels in enumerate(snapshots):
         image = mosaic(as_rows(kernels, per_row))
-        index = np.where(np.isnan(image), 255,
-                         np.clip(np.round((np.nan_to_num(image) - lo) / (hi - lo) * 253), 0, 253))
+        index = np.where(
+            np.isnan(image),
+            255,
+            np.clip(np.round((np.nan_to_num(image) - lo) / (hi - lo) * 253), 0, 253),
+        )
         index = np.kron(index, np.ones((tap_px, tap_px))).astype(np.uint8)
         bar = np.full((tap_px // 3, index.shape[1]), 255, np.uint8)
         bar[:, : round(index.shape[1] * t / max(len(snapshots) - 1, 1))] = 254
@@ -96,6 +107,13 @@ def gif_bytes(frames: list[np.ndarray], frame_ms: int) -> bytes:
         image.putpalette(palette())
         images.append(image)
     buf = io.BytesIO()
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
-                   duration=frame_ms, loop=0, optimize=False)
+    images[0].save(
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=frame_ms,
+        loop=0,
+        optimize=False,
+    )
     return buf.getvalue()

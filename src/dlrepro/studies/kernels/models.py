@@ -19,8 +19,9 @@ class StackedConvNet(nn.Module):
         self.conv1 = nn.Conv2d(1, conv1, kernel)
         self.conv2 = nn.Conv2d(conv1, conv2, kernel)
         side = (IMAGE - 2 * (kernel - 1)) // 2
-        self.head = nn.Sequential(nn.MaxPool2d(2), nn.Flatten(),
-                                  nn.Linear(conv2 * side * side, N_CLASSES))
+        self.head = nn.Sequential(
+            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(conv2 * side * side, N_CLASSES)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(torch.relu(self.conv2(torch.relu(self.conv1(x)))))

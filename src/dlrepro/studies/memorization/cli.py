@@ -21,23 +21,33 @@ def _run_metrics(wildcards, config) -> list[str]:
     return [f"{MEM}/runs/{run}/metrics.json" for run in _runs(config)]
 
 
-@steps.step(help="train the MLP on one corrupted training set until it is fit (or the epoch "
-            "budget ends)", gpu=True, runtime=30, mem_mb=4000,
-            params=("seed", "device", "memorization.data", "memorization.model",
-                    "memorization.training", "memorization.fit_threshold"),
-            run=Wildcard(pattern=r"labels_\d+|gaussian_pixels", values=_runs), data=In(MNIST),
-            metrics=Out(f"{MEM}/runs/{{run}}/metrics.json"))
+@steps.step(
+    help="train the MLP on one corrupted training set until it is fit (or the epoch budget ends)",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=(
+        "seed",
+        "device",
+        "memorization.data",
+        "memorization.model",
+        "memorization.training",
+        "memorization.fit_threshold",
+    ),
+    run=Wildcard(pattern=r"labels_\d+|gaussian_pixels", values=_runs),
+    data=In(MNIST),
+    metrics=Out(f"{MEM}/runs/{{run}}/metrics.json"),
+)
 def fit(args, ctx) -> None:
     import torch
 
+    from dlrepro.classifier.fully_connected import fully_connected
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import accuracy, predict_proba, train_classifier
     from dlrepro.core import io
     from dlrepro.core.determinism import rng, stream_seed
     from dlrepro.core.torch_utils import setup
-    from dlrepro.classifier.mnist import load_mnist
-    from dlrepro.classifier.train import accuracy
-    from dlrepro.classifier.train import predict_proba, train_classifier
     from dlrepro.studies.memorization.data import corrupt_labels, gaussian_pixels, percent_of
-    from dlrepro.classifier.fully_connected import fully_connected
 
     device = setup(ctx)
     p = ctx.params["memorization"]
@@ -48,7 +58,9 @@ def fit(args, ctx) -> None:
     if percent is None:  # random pixels, the real labels (now unrelated to the images)
         x = gaussian_pixels(x, rng(ctx.seed, "memorization", "pixels"))
     else:  # one named stream per level: adding a level never changes another's labels
-        y, mask = corrupt_labels(y, percent / 100, rng(ctx.seed, "memorization", "labels", str(percent)))
+        y, mask = corrupt_labels(
+            y, percent / 100, rng(ctx.seed, "memorization", "labels", str(percent))
+        )
         replaced = int(mask.sum())
     y = torch.from_numpy(y)
     # the same network, initialisation and batch order for every run: only the data differ
@@ -66,27 +78,48 @@ def fit(args, ctx) -> None:
         curve.append({"epoch": epoch, "train_acc": fit_acc, "test_acc": test_acc})
         return fit_acc >= p["fit_threshold"]
 
-    history = train_classifier(model, x, y, **p["training"], seed=seed, device=device,
-                               desc=f"memorization-{args.run}", on_epoch=on_epoch)
+    history = train_classifier(
+        model,
+        x,
+        y,
+        **p["training"],
+        seed=seed,
+        device=device,
+        desc=f"memorization-{args.run}",
+        on_epoch=on_epoch,
+    )
     for row, point in zip(history, curve):
         row.update(running_train_acc=row.pop("train_acc"), **point)
     last = curve[-1]
-    io.write_json(args.metrics, {
-        "run": args.run, "corrupted_percent": percent, "replaced_labels": replaced,
-        "n_train": len(y), "n_test": len(d["y_test"]),
-        "fitted": last["train_acc"] >= p["fit_threshold"],
-        # epochs to reach the threshold; None when the budget ran out first
-        "epochs_to_fit": last["epoch"] if last["train_acc"] >= p["fit_threshold"] else None,
-        "epochs_run": last["epoch"], "train_acc": last["train_acc"], "test_acc": last["test_acc"],
-        "history": history})
+    io.write_json(
+        args.metrics,
+        {
+            "run": args.run,
+            "corrupted_percent": percent,
+            "replaced_labels": replaced,
+            "n_train": len(y),
+            "n_test": len(d["y_test"]),
+            "fitted": last["train_acc"] >= p["fit_threshold"],
+            # epochs to reach the threshold; None when the budget ran out first
+            "epochs_to_fit": last["epoch"] if last["train_acc"] >= p["fit_threshold"] else None,
+            "epochs_run": last["epoch"],
+            "train_acc": last["train_acc"],
+            "test_acc": last["test_acc"],
+            "history": history,
+        },
+    )
 
 
-@steps.step(help="table, metrics.json, post-vs-ours comparison", runtime=5,
-            params=("memorization.training.epochs", "memorization.fit_threshold"),
-            runs=In(_run_metrics, many=True),
-            claims=In("src/dlrepro/studies/memorization/claims.yaml"),
-            table=Out(f"{MEM}/table.csv"), summary=Out(f"{MEM}/metrics.json"),
-            comparison=Out(f"{MEM}/comparison.csv"))
+@steps.step(
+    help="table, metrics.json, post-vs-ours comparison",
+    runtime=5,
+    params=("memorization.training.epochs", "memorization.fit_threshold"),
+    runs=In(_run_metrics, many=True),
+    claims=In("src/dlrepro/studies/memorization/claims.yaml"),
+    table=Out(f"{MEM}/table.csv"),
+    summary=Out(f"{MEM}/metrics.json"),
+    comparison=Out(f"{MEM}/comparison.csv"),
+)
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
@@ -96,10 +129,13 @@ def compare(args, ctx) -> None:
     write_results(args, result, results_table(result), ctx.params)
 
 
-@steps.step(help="accuracy and epochs to fit vs corruption; learning curves", runtime=5,
-            runs=In(_run_metrics, many=True),
-            accuracy=Out(f"{MEM}/figures/accuracy_vs_corruption.png", figure=True),
-            curves=Out(f"{MEM}/figures/learning_curves.png", figure=True))
+@steps.step(
+    help="accuracy and epochs to fit vs corruption; learning curves",
+    runtime=5,
+    runs=In(_run_metrics, many=True),
+    accuracy=Out(f"{MEM}/figures/accuracy_vs_corruption.png", figure=True),
+    curves=Out(f"{MEM}/figures/learning_curves.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.memorization import figures as fig

@@ -24,10 +24,14 @@ def percent_of(run: str) -> int | None:
     try:
         return int(run.removeprefix("labels_"))
     except ValueError:
-        raise DlreproError(f"unknown memorization run {run!r} (labels_<percent> or {PIXELS})") from None
+        raise DlreproError(
+            f"unknown memorization run {run!r} (labels_<percent> or {PIXELS})"
+        ) from None
 
 
-def corrupt_labels(y: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def corrupt_labels(
+    y: np.ndarray, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Exactly round(fraction * n) labels, at positions drawn without replacement, replaced by
     uniform random classes (which may equal the true one, as in Zhang et al.). Returns the new
     labels and the boolean mask of the replaced positions."""

@@ -30,11 +30,22 @@ def accuracy_vs_corruption(runs: list[dict], path) -> None:
         ax_ep.plot([100], [r["epochs_run"]], "^", color="C2", label="Gaussian pixels")
     unfitted = [r for r in runs if not r["fitted"]]
     if unfitted:  # a run that never reached the threshold: the budget, marked
-        ax_ep.plot([r["corrupted_percent"] if r["corrupted_percent"] is not None else 100
-                    for r in unfitted], [r["epochs_run"] for r in unfitted], "x", color="C3",
-                   ms=10, label="not fit within the budget")
-    ax_ep.set(xlabel="labels replaced by random ones (%)", ylabel="epochs to fit",
-              ylim=(0, budget * 1.05 + 1))
+        ax_ep.plot(
+            [
+                r["corrupted_percent"] if r["corrupted_percent"] is not None else 100
+                for r in unfitted
+            ],
+            [r["epochs_run"] for r in unfitted],
+            "x",
+            color="C3",
+            ms=10,
+            label="not fit within the budget",
+        )
+    ax_ep.set(
+        xlabel="labels replaced by random ones (%)",
+        ylabel="epochs to fit",
+        ylim=(0, budget * 1.05 + 1),
+    )
     ax_ep.legend(fontsize=7)
     save_png(fig, path)
 

@@ -6,20 +6,35 @@ import pandas as pd
 
 from dlrepro.studies.memorization.data import PIXELS
 
-KEYS = ("train_acc", "test_acc", "fitted", "epochs_to_fit", "epochs_run", "replaced_labels",
-        "n_train", "n_test")
+KEYS = (
+    "train_acc",
+    "test_acc",
+    "fitted",
+    "epochs_to_fit",
+    "epochs_run",
+    "replaced_labels",
+    "n_train",
+    "n_test",
+)
 
 
 def summarise(runs: list[dict], params: dict) -> dict:
-    levels = {str(r["corrupted_percent"]): {k: r[k] for k in KEYS}
-              for r in sorted((r for r in runs if r["run"] != PIXELS),
-                              key=lambda r: r["corrupted_percent"])}
+    levels = {
+        str(r["corrupted_percent"]): {k: r[k] for k in KEYS}
+        for r in sorted(
+            (r for r in runs if r["run"] != PIXELS), key=lambda r: r["corrupted_percent"]
+        )
+    }
     pixels = [{k: r[k] for k in KEYS} for r in runs if r["run"] == PIXELS]
     every = [*levels.values(), *pixels]
-    return {"fit_threshold": params["fit_threshold"], "max_epochs": params["training"]["epochs"],
-            "levels": levels, PIXELS: pixels[0] if pixels else None,
-            "min_train_acc": min(r["train_acc"] for r in every),
-            "all_fitted": all(r["fitted"] for r in every)}
+    return {
+        "fit_threshold": params["fit_threshold"],
+        "max_epochs": params["training"]["epochs"],
+        "levels": levels,
+        PIXELS: pixels[0] if pixels else None,
+        "min_train_acc": min(r["train_acc"] for r in every),
+        "all_fitted": all(r["fitted"] for r in every),
+    }
 
 
 def results_table(result: dict) -> pd.DataFrame:

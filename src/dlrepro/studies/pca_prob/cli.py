@@ -16,11 +16,18 @@ def _images(arrays: dict, split: str, n: int):
     return arrays[f"x_{split}"][:n].reshape(-1, 28 * 28).astype("float64") / 255.0
 
 
-@steps.step(help="probabilistic PCA of MNIST; samples; log-likelihood of digits and outliers",
-            runtime=15, mem_mb=4000, params=("seed", "pca_prob"),
-            data=In(MNIST), claims=In("src/dlrepro/studies/pca_prob/claims.yaml"),
-            scores=Out(SCORES), table=Out(f"{PCA_PROB}/table.csv"), summary=Out(SUMMARY),
-            comparison=Out(f"{PCA_PROB}/comparison.csv"))
+@steps.step(
+    help="probabilistic PCA of MNIST; samples; log-likelihood of digits and outliers",
+    runtime=15,
+    mem_mb=4000,
+    params=("seed", "pca_prob"),
+    data=In(MNIST),
+    claims=In("src/dlrepro/studies/pca_prob/claims.yaml"),
+    scores=Out(SCORES),
+    table=Out(f"{PCA_PROB}/table.csv"),
+    summary=Out(SUMMARY),
+    comparison=Out(f"{PCA_PROB}/comparison.csv"),
+)
 def fit(args, ctx) -> None:
     import numpy as np
     import pandas as pd
@@ -41,9 +48,13 @@ def fit(args, ctx) -> None:
 
     def row(kind, digits, outliers):
         labels = np.r_[np.ones(len(digits)), np.zeros(len(outliers))]
-        return {"outliers": kind, "n": len(outliers), "mean_loglik_digits": float(digits.mean()),
-                "mean_loglik_outliers": float(outliers.mean()),
-                "roc_auc": float(roc_auc_score(labels, np.r_[digits, outliers]))}
+        return {
+            "outliers": kind,
+            "n": len(outliers),
+            "mean_loglik_digits": float(digits.mean()),
+            "mean_loglik_outliers": float(outliers.mean()),
+            "roc_auc": float(roc_auc_score(labels, np.r_[digits, outliers])),
+        }
 
     for kind in model.OUTLIER_KINDS:
         bad = model.outliers(kind, test, rng(ctx.seed, "pca_prob", kind))
@@ -51,36 +62,56 @@ def fit(args, ctx) -> None:
         rows.append(row(kind, scores["test"], scores[kind]))
     # a harder case: a digit class the Gaussian never saw, against the classes it did
     novel = p["novel_digit"]
-    without = model.fit(train[y_train != novel], p["components"], stream_seed(ctx.seed, "pca_prob", "novel"))
+    without = model.fit(
+        train[y_train != novel], p["components"], stream_seed(ctx.seed, "pca_prob", "novel")
+    )
     held_out = without.score_samples(test)
     scores["novel_digit"] = held_out[y_test == novel]
     scores["novel_fit_digits"] = held_out[y_test != novel]
     rows.append(row("novel_digit", scores["novel_fit_digits"], scores["novel_digit"]))
     draws = rng(ctx.seed, "pca_prob", "samples")
-    summary = {"components": int(pca.n_components_),
-               "explained_variance_ratio": float(pca.explained_variance_ratio_.sum()),
-               "noise_variance": float(pca.noise_variance_),
-               "train_mean_loglik": float(pca.score(train)),
-               "outliers": {r["outliers"]: r for r in rows}, "params": p}
-    io.write_npz(args.scores, **{f"loglik/{k}": v for k, v in scores.items()},
-                 samples=model.sample(pca, draws, p["samples"], with_noise=False),
-                 samples_noisy=model.sample(pca, draws, p["samples"], with_noise=True),
-                 mean=pca.mean_)
+    summary = {
+        "components": int(pca.n_components_),
+        "explained_variance_ratio": float(pca.explained_variance_ratio_.sum()),
+        "noise_variance": float(pca.noise_variance_),
+        "train_mean_loglik": float(pca.score(train)),
+        "outliers": {r["outliers"]: r for r in rows},
+        "params": p,
+    }
+    io.write_npz(
+        args.scores,
+        **{f"loglik/{k}": v for k, v in scores.items()},
+        samples=model.sample(pca, draws, p["samples"], with_noise=False),
+        samples_noisy=model.sample(pca, draws, p["samples"], with_noise=True),
+        mean=pca.mean_,
+    )
     write_results(args, summary, pd.DataFrame(rows), ctx.params)
 
 
-@steps.step(help="samples, log-likelihood histograms, ROC curves", runtime=5, mem_mb=1000,
-            scores=In(SCORES), summary=In(SUMMARY),
-            samples=Out(f"{PCA_PROB}/figures/samples.png", figure=True),
-            likelihoods=Out(f"{PCA_PROB}/figures/likelihoods.png", figure=True),
-            roc=Out(f"{PCA_PROB}/figures/roc.png", figure=True))
+@steps.step(
+    help="samples, log-likelihood histograms, ROC curves",
+    runtime=5,
+    mem_mb=1000,
+    scores=In(SCORES),
+    summary=In(SUMMARY),
+    samples=Out(f"{PCA_PROB}/figures/samples.png", figure=True),
+    likelihoods=Out(f"{PCA_PROB}/figures/likelihoods.png", figure=True),
+    roc=Out(f"{PCA_PROB}/figures/roc.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.pca_prob import figures as fig
     from dlrepro.studies.pca_prob.model import OUTLIER_KINDS
 
-    keys = ("samples", "samples_noisy", "mean", "loglik/test", "loglik/novel_digit",
-            "loglik/novel_fit_digits", *(f"loglik/{k}" for k in OUTLIER_KINDS))
+    keys = (
+        "samples",
+        "samples_noisy",
+        "mean",
+        "loglik/test",
+        "loglik/novel_digit",
+        "loglik/novel_fit_digits",
+        *(f"loglik/{k}" for k in OUTLIER_KINDS),
+    )
     scores = io.read_npz(args.scores, keys)
     summary = io.read_json(args.summary)
     fig.samples(scores, args.samples)

@@ -12,8 +12,11 @@ SCORED = (*OUTLIER_KINDS, "novel_digit")
 
 
 def samples(scores: dict, path) -> None:
-    rows = [("mean", scores["mean"][None]), ("draws", scores["samples"]),
-            ("+ noise", scores["samples_noisy"])]
+    rows = [
+        ("mean", scores["mean"][None]),
+        ("draws", scores["samples"]),
+        ("+ noise", scores["samples_noisy"]),
+    ]
     n = max(len(r[1]) for r in rows)
     fig, axes = plt.subplots(len(rows), n, figsize=(0.9 * n, 3.4), squeeze=False)
     for i, (name, images) in enumerate(rows):
@@ -34,8 +37,12 @@ def likelihoods(scores: dict, path) -> None:
     # novel_digit is scored by the other fit (without that class): its own histogram scale
     bins = np.linspace(np.percentile(everything, 0.5), everything.max(), 80)
     for k in ("test", *OUTLIER_KINDS):
-        ax.hist(np.clip(scores[f"loglik/{k}"], bins[0], None), bins=bins, histtype="step",
-                label="test digits" if k == "test" else k.replace("_", " "))
+        ax.hist(
+            np.clip(scores[f"loglik/{k}"], bins[0], None),
+            bins=bins,
+            histtype="step",
+            label="test digits" if k == "test" else k.replace("_", " "),
+        )
     ax.set(xlabel="log-likelihood under the PCA Gaussian (nats per image)", ylabel="images")
     ax.legend(fontsize=7)
     save_png(fig, path)
@@ -47,10 +54,17 @@ def roc(scores: dict, summary: dict, path) -> None:
         digits = scores["loglik/novel_fit_digits"] if k == "novel_digit" else scores["loglik/test"]
         labels = np.r_[np.ones(len(digits)), np.zeros(len(scores[f"loglik/{k}"]))]
         fpr, tpr, _ = roc_curve(labels, np.r_[digits, scores[f"loglik/{k}"]])
-        name = f"unseen digit {summary['params']['novel_digit']}" if k == "novel_digit" else k.replace("_", " ")
+        name = (
+            f"unseen digit {summary['params']['novel_digit']}"
+            if k == "novel_digit"
+            else k.replace("_", " ")
+        )
         ax.plot(fpr, tpr, label=f"{name} (AUC {summary['outliers'][k]['roc_auc']:.3f})")
     ax.plot([0, 1], [0, 1], "k:", lw=0.7)
-    ax.set(xlabel="outliers accepted (false positive rate)", ylabel="digits accepted (true positive rate)",
-           title="log-likelihood as a digit-vs-outlier score")
+    ax.set(
+        xlabel="outliers accepted (false positive rate)",
+        ylabel="digits accepted (true positive rate)",
+        title="log-likelihood as a digit-vs-outlier score",
+    )
     ax.legend(fontsize=7)
     save_png(fig, path)

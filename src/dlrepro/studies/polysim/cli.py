@@ -12,11 +12,17 @@ DISTANCES = "data/processed/polysim/distances.npz"
 SUMMARY = f"{POLYSIM}/metrics.json"
 
 
-@steps.step(help="both distances on random polynomials; table, metrics, comparison", runtime=5,
-            mem_mb=1000, params=("seed", "polysim"),
-            claims=In("src/dlrepro/studies/polysim/claims.yaml"), distances=Out(DISTANCES),
-            table=Out(f"{POLYSIM}/table.csv"), summary=Out(SUMMARY),
-            comparison=Out(f"{POLYSIM}/comparison.csv"))
+@steps.step(
+    help="both distances on random polynomials; table, metrics, comparison",
+    runtime=5,
+    mem_mb=1000,
+    params=("seed", "polysim"),
+    claims=In("src/dlrepro/studies/polysim/claims.yaml"),
+    distances=Out(DISTANCES),
+    table=Out(f"{POLYSIM}/table.csv"),
+    summary=Out(SUMMARY),
+    comparison=Out(f"{POLYSIM}/comparison.csv"),
+)
 def evaluate(args, ctx) -> None:
     import pandas as pd
 
@@ -29,18 +35,31 @@ def evaluate(args, ctx) -> None:
     metrics, arrays = run(rng(ctx.seed, "polysim"), p)
     summary = {**metrics, "params": p}
     io.write_npz(args.distances, **arrays)
-    write_results(args, summary, pd.DataFrame([{k: v for k, v in metrics.items() if k != "example"}]), ctx.params)
+    write_results(
+        args,
+        summary,
+        pd.DataFrame([{k: v for k, v in metrics.items() if k != "example"}]),
+        ctx.params,
+    )
 
 
-@steps.step(help="the clearest disagreement as curves and coefficients; distance scatter",
-            runtime=5, mem_mb=1000, distances=In(DISTANCES), summary=In(SUMMARY),
-            example=Out(f"{POLYSIM}/figures/example.png", figure=True),
-            scatter=Out(f"{POLYSIM}/figures/scatter.png", figure=True))
+@steps.step(
+    help="the clearest disagreement as curves and coefficients; distance scatter",
+    runtime=5,
+    mem_mb=1000,
+    distances=In(DISTANCES),
+    summary=In(SUMMARY),
+    example=Out(f"{POLYSIM}/figures/example.png", figure=True),
+    scatter=Out(f"{POLYSIM}/figures/scatter.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.polysim import figures as fig
 
     summary = io.read_json(args.summary)
     fig.example(summary, args.example)
-    fig.scatter(io.read_npz(args.distances, ("coefficient_distance", "shape_distance")), summary,
-                args.scatter)
+    fig.scatter(
+        io.read_npz(args.distances, ("coefficient_distance", "shape_distance")),
+        summary,
+        args.scatter,
+    )

@@ -17,7 +17,7 @@ from numpy.polynomial import legendre, polynomial
 def gram_matrix(degree: int, a: float, b: float) -> np.ndarray:
     power = np.arange(degree + 1)
     s = power[:, None] + power[None, :] + 1
-    return (b ** s - a ** s) / s
+    return (b**s - a**s) / s
 
 
 def shape_distance(p: np.ndarray, q: np.ndarray, a: float, b: float) -> np.ndarray:

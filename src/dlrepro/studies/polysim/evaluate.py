@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import spearmanr
 
-from dlrepro.studies.polysim.distance import (coefficient_distance, legendre_coefficients,
-                                              shape_distance, shape_distance_quadrature)
+from dlrepro.studies.polysim.distance import (
+    coefficient_distance,
+    legendre_coefficients,
+    shape_distance,
+    shape_distance_quadrature,
+)
 
 
 def random_polynomials(rng: np.random.Generator, n: int, degree: int, scale: float) -> np.ndarray:
@@ -27,11 +31,19 @@ def evaluate(rng: np.random.Generator, p: dict) -> tuple[dict, dict]:
     best = int(np.argmax(np.where(disagree, margin, -np.inf))) if disagree.any() else 0
 
     checks = polys[: min(len(polys), 200)]
-    quad_err = max(abs(shape_distance(x, y, a, b) - shape_distance_quadrature(x, y, a, b))
-                   / max(shape_distance(x, y, a, b), 1e-300) for x, y in zip(checks[::2], checks[1::2]))
-    leg_err = max(abs(shape_distance(x, y, a, b) - coefficient_distance(
-        legendre_coefficients(x, a, b), legendre_coefficients(y, a, b)))
-        / max(shape_distance(x, y, a, b), 1e-300) for x, y in zip(checks[::2], checks[1::2]))
+    quad_err = max(
+        abs(shape_distance(x, y, a, b) - shape_distance_quadrature(x, y, a, b))
+        / max(shape_distance(x, y, a, b), 1e-300)
+        for x, y in zip(checks[::2], checks[1::2])
+    )
+    leg_err = max(
+        abs(
+            shape_distance(x, y, a, b)
+            - coefficient_distance(legendre_coefficients(x, a, b), legendre_coefficients(y, a, b))
+        )
+        / max(shape_distance(x, y, a, b), 1e-300)
+        for x, y in zip(checks[::2], checks[1::2])
+    )
     rho = spearmanr(coef.ravel(), shape.ravel()).statistic
     metrics = {
         "triplets": int(len(ref)),
@@ -39,8 +51,13 @@ def evaluate(rng: np.random.Generator, p: dict) -> tuple[dict, dict]:
         "spearman_coefficient_vs_shape": float(rho),
         "closed_form_vs_quadrature_max_rel_error": float(quad_err),
         "legendre_euclidean_vs_shape_max_rel_error": float(leg_err),
-        "example": {"reference": ref[best].tolist(), "closer_by_coefficients": (one if coef[best, 0] < coef[best, 1] else two)[best].tolist(),
-                    "closer_by_shape": (one if shape[best, 0] < shape[best, 1] else two)[best].tolist()},
+        "example": {
+            "reference": ref[best].tolist(),
+            "closer_by_coefficients": (one if coef[best, 0] < coef[best, 1] else two)[
+                best
+            ].tolist(),
+            "closer_by_shape": (one if shape[best, 0] < shape[best, 1] else two)[best].tolist(),
+        },
     }
     arrays = {"coefficient_distance": coef.ravel(), "shape_distance": shape.ravel()}
     return metrics, arrays

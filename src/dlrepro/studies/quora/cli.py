@@ -38,8 +38,9 @@ def _raw(config: dict) -> str:
 
 
 def _per_variant(file: str):
-    return lambda wildcards, config: [f"{MODEL_DIR}/{file}".format(variant=v)
-                                      for v in _variants(config)]
+    return lambda wildcards, config: [
+        f"{MODEL_DIR}/{file}".format(variant=v) for v in _variants(config)
+    ]
 
 
 def _variant_spec(params: dict, name: str) -> dict:
@@ -48,27 +49,47 @@ def _variant_spec(params: dict, name: str) -> dict:
 
     variants = params["quora"]["variants"]
     if name not in variants:
-        raise DlreproError(f"params: quora.variants has no variant {name!r} (have {sorted(variants)})")
+        raise DlreproError(
+            f"params: quora.variants has no variant {name!r} (have {sorted(variants)})"
+        )
     spec = {**params["quora"]["training"], **variants[name]}
     spec.pop("features")  # which input file to read: the rule's business, not the model's
     return spec
 
 
 # the raw file comes through `dlrepro fetch` (dlrepro.data.steps), as MNIST's do
-steps.step(step_name="fetch", command=("fetch",), record=("data", "fetch"), runtime=30,
-           threads=1, name=Value(lambda w, config: _raw_name(config)), out=Out(_raw))(fetch)
+steps.step(
+    step_name="fetch",
+    command=("fetch",),
+    record=("data", "fetch"),
+    runtime=30,
+    threads=1,
+    name=Value(lambda w, config: _raw_name(config)),
+    out=Out(_raw),
+)(fetch)
 
 
 def _read_pairs_table(path):
     import pandas as pd
 
-    return pd.read_csv(path, sep="\t", dtype={"pair_id": str, "question1": str, "question2": str},
-                       keep_default_na=False)
+    return pd.read_csv(
+        path,
+        sep="\t",
+        dtype={"pair_id": str, "question1": str, "question2": str},
+        keep_default_na=False,
+    )
 
 
-@steps.step(help="read, select, clean and split the pairs; data quirks", runtime=30, mem_mb=4000,
-            params=("seed", "quora.data"), raw=In(lambda w, config: _raw(config)), claims=CLAIMS,
-            pairs=Out(PAIRS), quirks=Out("results/quora/quirks.csv"))
+@steps.step(
+    help="read, select, clean and split the pairs; data quirks",
+    runtime=30,
+    mem_mb=4000,
+    params=("seed", "quora.data"),
+    raw=In(lambda w, config: _raw(config)),
+    claims=CLAIMS,
+    pairs=Out(PAIRS),
+    quirks=Out("results/quora/quirks.csv"),
+)
 def prepare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import load_claims
@@ -78,40 +99,62 @@ def prepare(args, ctx) -> None:
 
     d = ctx.params["quora"]["data"]
     raw = quora.select_source(quora.read_pairs(args.raw), d["source"])
-    if d["max_pairs"] and len(raw) > d["max_pairs"]:  # smoke scale: a seeded sample, file order kept
+    if (
+        d["max_pairs"] and len(raw) > d["max_pairs"]
+    ):  # smoke scale: a seeded sample, file order kept
         raw = raw.sample(n=d["max_pairs"], random_state=stream_seed(ctx.seed, "quora", "sample"))
         raw = raw.sort_index().reset_index(drop=True)
     cleaned = quora.clean(raw, d["min_chars"])
-    cleaned["is_train"] = quora.split_mask(cleaned["is_duplicate"].to_numpy(), d["test_fraction"],
-                                           stream_seed(ctx.seed, "quora", "split"))
+    cleaned["is_train"] = quora.split_mask(
+        cleaned["is_duplicate"].to_numpy(),
+        d["test_fraction"],
+        stream_seed(ctx.seed, "quora", "split"),
+    )
     post = load_claims(args.claims).get("quirks", {})
     io.write_csv(args.quirks, quirks_with_post(quora.quirks(raw, cleaned), post))
     # default (minimal) quoting: the full release has quotes and newlines inside questions
-    io.write_text(args.pairs, cleaned[list(PAIR_COLUMNS)].to_csv(sep="\t", index=False,
-                                                                 lineterminator="\n"))
+    io.write_text(
+        args.pairs, cleaned[list(PAIR_COLUMNS)].to_csv(sep="\t", index=False, lineterminator="\n")
+    )
 
 
-@steps.step(help="question vectors (or token sequences) for every pair", runtime=60, mem_mb=8000,
-            params=lambda wildcards, config: FEATURE_PARAMS[wildcards.kind],
-            kind=Wildcard(choices=FEATURE_KINDS, values=_feature_kinds), pairs=In(PAIRS),
-            out=Out(FEATURES))
+@steps.step(
+    help="question vectors (or token sequences) for every pair",
+    runtime=60,
+    mem_mb=8000,
+    params=lambda wildcards, config: FEATURE_PARAMS[wildcards.kind],
+    kind=Wildcard(choices=FEATURE_KINDS, values=_feature_kinds),
+    pairs=In(PAIRS),
+    out=Out(FEATURES),
+)
 def features(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.quora import features as feats
 
     pairs = _read_pairs_table(args.pairs)
     is_train = pairs["is_train"].to_numpy().astype(bool)
-    arrays = feats.pair_features(args.kind, pairs, is_train, ctx.params["quora"]["features"], ctx.seed)
+    arrays = feats.pair_features(
+        args.kind, pairs, is_train, ctx.params["quora"]["features"], ctx.seed
+    )
     io.write_npz(args.out, **arrays)
 
 
-@steps.step(help="train one model variant of the post", gpu=True, runtime=180, mem_mb=8000,
-            params=("seed", "device", "quora.training", "quora.variants.{variant}"),
-            variant=Wildcard(pattern=r"[^/]+", values=_variants),
-            features=In(lambda wildcards, config: FEATURES.format(
-                kind=config["quora"]["variants"][wildcards.variant]["features"])),
-            weights=Out(f"{MODEL_DIR}/weights.pt"), metrics=Out(f"{MODEL_DIR}/metrics.json"),
-            history=Out(f"{MODEL_DIR}/history.csv"))
+@steps.step(
+    help="train one model variant of the post",
+    gpu=True,
+    runtime=180,
+    mem_mb=8000,
+    params=("seed", "device", "quora.training", "quora.variants.{variant}"),
+    variant=Wildcard(pattern=r"[^/]+", values=_variants),
+    features=In(
+        lambda wildcards, config: FEATURES.format(
+            kind=config["quora"]["variants"][wildcards.variant]["features"]
+        )
+    ),
+    weights=Out(f"{MODEL_DIR}/weights.pt"),
+    metrics=Out(f"{MODEL_DIR}/metrics.json"),
+    history=Out(f"{MODEL_DIR}/history.csv"),
+)
 def train(args, ctx) -> None:
     import numpy as np
     import pandas as pd
@@ -126,20 +169,29 @@ def train(args, ctx) -> None:
     with np.load(args.features, allow_pickle=False) as f:
         data = {k: f[k] for k in f.files}
     embeddings = data.pop("embeddings", None)
-    model, metrics, history = train_variant(spec, data, stream_seed(ctx.seed, "quora", args.variant),
-                                            device, embeddings=embeddings)
+    model, metrics, history = train_variant(
+        spec, data, stream_seed(ctx.seed, "quora", args.variant), device, embeddings=embeddings
+    )
     save_weights(args.weights, model)
     io.write_csv(args.history, pd.DataFrame(history))
     io.write_json(args.metrics, {"variant": args.variant, **metrics})
 
 
-@steps.step(help="accuracy table, metrics.json, post-vs-ours comparison", runtime=10, mem_mb=1000,
-            params=("quora.data.source",), metrics=In(_per_variant("metrics.json"), many=True),
-            claims=CLAIMS, table=Out("results/quora/table.csv"), summary=Out(SUMMARY),
-            comparison=Out("results/quora/comparison.csv"))
+@steps.step(
+    help="accuracy table, metrics.json, post-vs-ours comparison",
+    runtime=10,
+    mem_mb=1000,
+    params=("quora.data.source",),
+    metrics=In(_per_variant("metrics.json"), many=True),
+    claims=CLAIMS,
+    table=Out("results/quora/table.csv"),
+    summary=Out(SUMMARY),
+    comparison=Out("results/quora/comparison.csv"),
+)
 def compare(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims, load_claims
+    from dlrepro.core.claims import compare as compare_claims
+    from dlrepro.core.claims import load_claims
     from dlrepro.studies.quora.compare import accuracy_table, summary
 
     per_variant = io.read_keyed_records(args.metrics, "variant", ctx.params["quora"]["variants"])
@@ -149,10 +201,16 @@ def compare(args, ctx) -> None:
     io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
 
 
-@steps.step(help="learning curves and post-vs-ours accuracy chart", runtime=15, mem_mb=2000,
-            history=In(_per_variant("history.csv"), many=True), summary=In(SUMMARY),
-            claims=CLAIMS, curves=Out("results/quora/figures/learning_curves.png", figure=True),
-            accuracy=Out("results/quora/figures/accuracy.png", figure=True))
+@steps.step(
+    help="learning curves and post-vs-ours accuracy chart",
+    runtime=15,
+    mem_mb=2000,
+    history=In(_per_variant("history.csv"), many=True),
+    summary=In(SUMMARY),
+    claims=CLAIMS,
+    curves=Out("results/quora/figures/learning_curves.png", figure=True),
+    accuracy=Out("results/quora/figures/accuracy.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from pathlib import Path
 

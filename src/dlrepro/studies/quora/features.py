@@ -59,8 +59,10 @@ def load_nlp():
     nlp = spacy.load(path, exclude=components)
     vectors = nlp.vocab.vectors
     if vectors.attr != ORTH or vectors.mode != "default" or vectors.shape[1] != DIM:
-        raise DlreproError(f"{path}: expected ORTH-keyed default-mode {DIM}-d vectors, got "
-                           f"attr {vectors.attr}, mode {vectors.mode}, shape {vectors.shape}")
+        raise DlreproError(
+            f"{path}: expected ORTH-keyed default-mode {DIM}-d vectors, got "
+            f"attr {vectors.attr}, mode {vectors.mode}, shape {vectors.shape}"
+        )
     return nlp
 
 
@@ -96,7 +98,7 @@ class Tokens:
         """Lowercased token lists of the selected questions (bool mask), for gensim / sklearn."""
         flat = self.words[self.lower].tolist()
         picked = np.arange(self.n) if select is None else np.flatnonzero(select)
-        return [flat[self.offsets[i]:self.offsets[i + 1]] for i in picked]
+        return [flat[self.offsets[i] : self.offsets[i + 1]] for i in picked]
 
 
 def _lookup_rows(nlp, orth: np.ndarray) -> np.ndarray:
@@ -127,15 +129,21 @@ def tokenize(nlp, texts) -> Tokens:
     keys = keys.astype(np.uint64, copy=False)
     offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
     lower, words = _lowered(nlp, keys[:, 1])
-    return Tokens(offsets=offsets, orth=keys[:, 0].copy(), rows=_lookup_rows(nlp, keys[:, 0]),
-                  lower=lower, words=words)
+    return Tokens(
+        offsets=offsets,
+        orth=keys[:, 0].copy(),
+        rows=_lookup_rows(nlp, keys[:, 0]),
+        lower=lower,
+        words=words,
+    )
 
 
 # ----------------------------------------------------------------------------- averaging core
 
 
-def weighted_mean(tokens: Tokens, cols: np.ndarray, weights: np.ndarray,
-                  table: np.ndarray) -> np.ndarray:
+def weighted_mean(
+    tokens: Tokens, cols: np.ndarray, weights: np.ndarray, table: np.ndarray
+) -> np.ndarray:
     """float32 [n, dim]: per question sum_t w_t * table[cols_t] / sum_t w_t, as one sparse product.
 
     Tokens with cols = -1 (no vector) add a zero vector but still count in the denominator,
@@ -148,12 +156,13 @@ def weighted_mean(tokens: Tokens, cols: np.ndarray, weights: np.ndarray,
     denom = np.bincount(q, weights=weights, minlength=tokens.n)
     scale = weights / np.where(denom > 0, denom, 1.0)[q]
     known = cols >= 0
-    matrix = sparse.csr_matrix((scale[known], (q[known], cols[known])),
-                               shape=(tokens.n, table.shape[0]))  # repeated tokens are summed
+    matrix = sparse.csr_matrix(
+        (scale[known], (q[known], cols[known])), shape=(tokens.n, table.shape[0])
+    )  # repeated tokens are summed
     table = np.asarray(table, dtype=np.float64)
     out = np.empty((tokens.n, table.shape[1]), dtype=np.float32)
     for start in range(0, tokens.n, ROW_BLOCK):  # bounds the float64 temporary (full release)
-        out[start:start + ROW_BLOCK] = matrix[start:start + ROW_BLOCK] @ table
+        out[start : start + ROW_BLOCK] = matrix[start : start + ROW_BLOCK] @ table
     return out
 
 
@@ -179,7 +188,9 @@ def fit_idf(word_lists: list[list[str]]) -> dict[str, float]:
     try:
         vectorizer.fit(word_lists)
     except ValueError as exc:  # "empty vocabulary": no training tokens at all
-        raise DlreproError(f"quora features: cannot fit TF-IDF on the training questions ({exc})") from exc
+        raise DlreproError(
+            f"quora features: cannot fit TF-IDF on the training questions ({exc})"
+        ) from exc
     return dict(zip(vectorizer.get_feature_names_out().tolist(), vectorizer.idf_.tolist()))
 
 
@@ -194,19 +205,29 @@ def train_word2vec(word_lists: list[list[str]], w2v: dict, seed: int):
     from gensim.models import Word2Vec
 
     try:
-        return Word2Vec(sentences=word_lists, vector_size=DIM, window=w2v["window"],
-                        min_count=w2v["min_count"], sg=0, workers=1, seed=seed,
-                        epochs=w2v["epochs"])
+        return Word2Vec(
+            sentences=word_lists,
+            vector_size=DIM,
+            window=w2v["window"],
+            min_count=w2v["min_count"],
+            sg=0,
+            workers=1,
+            seed=seed,
+            epochs=w2v["epochs"],
+        )
     except RuntimeError as exc:  # no word reaches min_count: nothing to train
-        raise DlreproError(f"quora features: word2vec has no vocabulary "
-                           f"(min_count={w2v['min_count']}): {exc}") from exc
+        raise DlreproError(
+            f"quora features: word2vec has no vocabulary (min_count={w2v['min_count']}): {exc}"
+        ) from exc
 
 
 def word2vec_vectors(model, tokens: Tokens) -> np.ndarray:
     """(a) Mean word2vec vector over all tokens; words outside the model count as zeros."""
     index = model.wv.key_to_index
     by_word = np.array([index.get(w, -1) for w in tokens.words], dtype=np.int64)
-    return weighted_mean(tokens, by_word[tokens.lower], np.ones(len(tokens.lower)), model.wv.vectors)
+    return weighted_mean(
+        tokens, by_word[tokens.lower], np.ones(len(tokens.lower)), model.wv.vectors
+    )
 
 
 # ----------------------------------------------------------------------------- sequences
@@ -258,25 +279,30 @@ def _w2v_params(params: dict) -> dict:
         w2v = params["word2vec"]
         return {k: w2v[k] for k in ("min_count", "epochs", "window")}
     except (KeyError, TypeError) as exc:
-        raise DlreproError(f"quora.features.word2vec: missing {exc} (need min_count, epochs, window)") from None
+        raise DlreproError(
+            f"quora.features.word2vec: missing {exc} (need min_count, epochs, window)"
+        ) from None
 
 
-def question_vectors(kind: str, nlp, tokens: Tokens, train: np.ndarray, params: dict,
-                     seed: int) -> np.ndarray:
+def question_vectors(
+    kind: str, nlp, tokens: Tokens, train: np.ndarray, params: dict, seed: int
+) -> np.ndarray:
     """float32 [n, 300] of one kind; anything fitted (idf, word2vec) sees `train` questions only."""
     if kind == "spacy":
         return spacy_vectors(nlp, tokens)
     if kind == "spacy_tfidf":
         return tfidf_vectors(nlp, tokens, fit_idf(tokens.word_lists(train)))
     if kind == "word2vec":
-        model = train_word2vec(tokens.word_lists(train), _w2v_params(params),
-                               stream_seed(seed, "quora", "word2vec"))
+        model = train_word2vec(
+            tokens.word_lists(train), _w2v_params(params), stream_seed(seed, "quora", "word2vec")
+        )
         return word2vec_vectors(model, tokens)
     raise DlreproError(f"quora features: unknown kind {kind!r} (one of {', '.join(KINDS)})")
 
 
-def pair_features(kind: str, df: pd.DataFrame, is_train: np.ndarray, params: dict, seed: int,
-                  nlp=None) -> dict[str, np.ndarray]:
+def pair_features(
+    kind: str, df: pd.DataFrame, is_train: np.ndarray, params: dict, seed: int, nlp=None
+) -> dict[str, np.ndarray]:
     """Arrays for train.py from pairs (question1, question2, is_duplicate) and the split mask.
 
     kind word2vec / spacy / spacy_tfidf: q1, q2 float32 [n, 300]; kind sequences: q1_ids,
@@ -299,10 +325,16 @@ def pair_features(kind: str, df: pd.DataFrame, is_train: np.ndarray, params: dic
         if "max_len" not in params:
             raise DlreproError("quora.features: missing 'max_len'")
         ids, lengths = sequences(tokens, params["max_len"])
-        out.update(q1_ids=ids[:n], q2_ids=ids[n:], q1_len=lengths[:n], q2_len=lengths[n:],
-                   embeddings=embedding_table(nlp))
+        out.update(
+            q1_ids=ids[:n],
+            q2_ids=ids[n:],
+            q1_len=lengths[:n],
+            q2_len=lengths[n:],
+            embeddings=embedding_table(nlp),
+        )
     else:
-        vectors = question_vectors(kind, nlp, tokens, np.concatenate([is_train, is_train]),
-                                   params, seed)
+        vectors = question_vectors(
+            kind, nlp, tokens, np.concatenate([is_train, is_train]), params, seed
+        )
         out.update(q1=vectors[:n], q2=vectors[n:])
     return out

@@ -16,15 +16,22 @@ def learning_curves(histories: dict[str, pd.DataFrame], path) -> None:
         ax_loss.plot(h["epoch"], h["loss"], label=name, color=colours[i % 20])
         ax_acc.plot(h["epoch"], h["test_acc"], label=name, color=colours[i % 20])
     ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", title="training loss")
-    ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="test accuracy per epoch (not used for selection)")
+    ax_acc.set(
+        xlabel="epoch",
+        ylabel="test accuracy",
+        title="test accuracy per epoch (not used for selection)",
+    )
     ax_acc.legend(fontsize=7, loc="lower right")
     save_png(fig, path)
 
 
 def accuracy_chart(summary: dict, claims: dict, path) -> None:
     """Grouped bars: the post's test accuracy and ours per variant, majority baselines as lines."""
-    post = {c["variant"]: c["post"] for c in claims["claims"]
-            if c.get("variant") and isinstance(c.get("post"), (int, float))}
+    post = {
+        c["variant"]: c["post"]
+        for c in claims["claims"]
+        if c.get("variant") and isinstance(c.get("post"), (int, float))
+    }
     # the post's order (metrics.json keys are sorted alphabetically)
     names = [n for n in LABELS if n in summary["variants"]]
     names += sorted(set(summary["variants"]) - set(names))
@@ -34,8 +41,13 @@ def accuracy_chart(summary: dict, claims: dict, path) -> None:
     fig, ax = plt.subplots(figsize=(11, 4))
     ax.bar(x - 0.2, theirs, 0.4, label="post (full release)")
     ax.bar(x + 0.2, ours, 0.4, label="ours")
-    ax.axhline(summary["baseline"]["test_majority_acc"], color="k", ls="--", lw=1,
-               label="our majority-class baseline")
+    ax.axhline(
+        summary["baseline"]["test_majority_acc"],
+        color="k",
+        ls="--",
+        lw=1,
+        label="our majority-class baseline",
+    )
     post_baseline = next((c["post"] for c in claims["claims"] if c.get("baseline")), None)
     if post_baseline is not None:
         ax.axhline(post_baseline, color="grey", ls=":", lw=1, label="post's all-zeros baseline")

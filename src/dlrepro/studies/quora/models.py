@@ -117,8 +117,10 @@ def validate_spec(spec: dict) -> dict:
         if key in spec:
             _check(spec, key, rule)
         elif needed(spec):
-            raise DlreproError(f"quora spec: missing key {key!r} "
-                               f"(needed by encoder={spec['encoder']!r}, head={spec['head']!r})")
+            raise DlreproError(
+                f"quora spec: missing key {key!r} "
+                f"(needed by encoder={spec['encoder']!r}, head={spec['head']!r})"
+            )
     out = dict(spec)
     for key, (rule, default) in OPTIONAL.items():
         out.setdefault(key, default)
@@ -331,8 +333,10 @@ def _embeddings_for(spec: dict, embeddings) -> np.ndarray | None:
         raise DlreproError("quora: encoder 'birnn_conv' needs the embeddings table")
     table = np.asarray(embeddings)
     if table.ndim != 2 or len(table) < 2 or not np.issubdtype(table.dtype, np.floating):
-        raise DlreproError(f"quora: embeddings must be a float [V+1, dim] table with V >= 1, "
-                           f"got {table.dtype} {table.shape}")
+        raise DlreproError(
+            f"quora: embeddings must be a float [V+1, dim] table with V >= 1, "
+            f"got {table.dtype} {table.shape}"
+        )
     return table
 
 

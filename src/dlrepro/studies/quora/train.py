@@ -58,8 +58,9 @@ def _check_questions(spec: dict, key: str, x: np.ndarray) -> None:
     Word ids: integer [n, max_len]."""
     if spec["encoder"] == "birnn_conv":
         if x.ndim != 2 or not np.issubdtype(x.dtype, np.integer):
-            raise DlreproError(f"quora data: {key!r} must be integer [n, max_len], "
-                               f"got {x.dtype} {x.shape}")
+            raise DlreproError(
+                f"quora data: {key!r} must be integer [n, max_len], got {x.dtype} {x.shape}"
+            )
         return
     if x.ndim != 2 or x.shape[1] != spec["input_dim"]:
         raise DlreproError(f"quora data: {key!r} must be [n, {spec['input_dim']}], got {x.shape}")
@@ -76,8 +77,10 @@ def _check_ids(spec: dict, data: dict, embeddings) -> None:
     for key in input_keys(spec):
         ids = np.asarray(data[key])
         if ids.size and (ids.min() < 0 or ids.max() >= rows):
-            raise DlreproError(f"quora data: {key!r} ids must be in [0, {rows - 1}] "
-                               f"(rows of the embeddings table), got [{ids.min()}, {ids.max()}]")
+            raise DlreproError(
+                f"quora data: {key!r} ids must be in [0, {rows - 1}] "
+                f"(rows of the embeddings table), got [{ids.min()}, {ids.max()}]"
+            )
 
 
 def to_tensors(spec: dict, data: dict, device: torch.device, embeddings=None) -> dict[str, tuple]:
@@ -116,8 +119,9 @@ def make_optimiser(spec: dict, model: torch.nn.Module):
     if spec["optimizer"] == "adam":
         opt = torch.optim.AdamW(params, lr=spec["lr"], weight_decay=spec["weight_decay"])
     else:
-        opt = torch.optim.SGD(params, lr=spec["lr"], momentum=SGD_MOMENTUM,
-                              weight_decay=spec["weight_decay"])
+        opt = torch.optim.SGD(
+            params, lr=spec["lr"], momentum=SGD_MOMENTUM, weight_decay=spec["weight_decay"]
+        )
     if spec["lr_schedule"] == "step":
         step = max(1, spec["epochs"] // 3)
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=STEP_GAMMA)
@@ -169,8 +173,9 @@ def fit(model, spec: dict, splits: dict, seed: int, desc: str) -> tuple[list[dic
     order = torch.Generator().manual_seed(stream_seed(seed, "quora", "batches"))
     history = []
     # progress bar on terminals only (disable=None), so logs stay readable
-    for epoch in tqdm(range(1, spec["epochs"] + 1), desc=desc, unit="epoch", leave=False,
-                      disable=None):
+    for epoch in tqdm(
+        range(1, spec["epochs"] + 1), desc=desc, unit="epoch", leave=False, disable=None
+    ):
         perm = torch.randperm(len(train[0]), generator=order).to(device)
         loss = run_epoch(model, optimiser, train, perm, spec["batch_size"])
         if loss is None:

@@ -37,8 +37,11 @@ def _p(ctx) -> dict:
     return ctx.params[STUDY]
 
 
-@steps.step(help="the synthetic video-action set (train/val/test)",
-            params=("seed", "random_dilation.data"), out=Out(DATA))
+@steps.step(
+    help="the synthetic video-action set (train/val/test)",
+    params=("seed", "random_dilation.data"),
+    out=Out(DATA),
+)
 def generate(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.random_dilation.data import generate as make
@@ -69,9 +72,16 @@ def _frames(path, split: str, size: int, limit: int | None = None):
     return frames[idx], cells[idx]
 
 
-@steps.step(help="the 2D bottleneck net on single frames (blob position cell)", gpu=True,
-            runtime=15, mem_mb=2000, params=(*MODEL, "random_dilation.pretrain"),
-            data=In(DATA), weights=Out(PRETRAINED), metrics=Out(f"{RD}/pretrain/metrics.json"))
+@steps.step(
+    help="the 2D bottleneck net on single frames (blob position cell)",
+    gpu=True,
+    runtime=15,
+    mem_mb=2000,
+    params=(*MODEL, "random_dilation.pretrain"),
+    data=In(DATA),
+    weights=Out(PRETRAINED),
+    metrics=Out(f"{RD}/pretrain/metrics.json"),
+)
 def pretrain(args, ctx) -> None:
     import torch
 
@@ -90,16 +100,30 @@ def pretrain(args, ctx) -> None:
     net = _frame_net(ctx)
     history = fit(net, x, y, x_val, y_val, p["pretrain"], seed, device, "pretrain")
     save_weights(args.weights, net)
-    io.write_json(args.metrics, {"frames": len(y), "val_cell_acc": accuracy(net, x_val, y_val),
-                                 "parameters": trainable_parameters(net), "history": history})
+    io.write_json(
+        args.metrics,
+        {
+            "frames": len(y),
+            "val_cell_acc": accuracy(net, x_val, y_val),
+            "parameters": trainable_parameters(net),
+            "history": history,
+        },
+    )
 
 
-@steps.step(help="one variant under one run seed; test accuracy overall and per stride",
-            gpu=True, runtime=30, mem_mb=2000, params=_training_params,
-            variant=Wildcard(choices=VARIANTS),
-            run=Wildcard(pattern=r"\d+", type=int, values=_runs),
-            data=In(DATA), pretrained=In(PRETRAINED), weights=Out(f"{RUN}/weights.pt"),
-            metrics=Out(f"{RUN}/metrics.json"))
+@steps.step(
+    help="one variant under one run seed; test accuracy overall and per stride",
+    gpu=True,
+    runtime=30,
+    mem_mb=2000,
+    params=_training_params,
+    variant=Wildcard(choices=VARIANTS),
+    run=Wildcard(pattern=r"\d+", type=int, values=_runs),
+    data=In(DATA),
+    pretrained=In(PRETRAINED),
+    weights=Out(f"{RUN}/weights.pt"),
+    metrics=Out(f"{RUN}/metrics.json"),
+)
 def train(args, ctx) -> None:
     import torch
 
@@ -108,9 +132,13 @@ def train(args, ctx) -> None:
     from dlrepro.core.torch_utils import load_weights, save_weights, setup, trainable_parameters
     from dlrepro.studies.random_dilation.data import CLASSES, load
     from dlrepro.studies.random_dilation.models import BesNet, FrameMLP, frame_features, inflate
+    from dlrepro.studies.random_dilation.train import (
+        accuracy,
+        by_stride,
+        fit,
+        single_dilation_accuracy,
+    )
     from dlrepro.studies.random_dilation.variants import VARIANT_DILATION
-    from dlrepro.studies.random_dilation.train import (accuracy, by_stride, fit,
-                                                       single_dilation_accuracy)
 
     device = setup(ctx)
     p = _p(ctx)
@@ -126,31 +154,55 @@ def train(args, ctx) -> None:
         training = p["frame_mlp"]
     else:
         inputs = {s: d[0] for s, d in splits.items()}
-        model = BesNet(**p["model"], n_classes=len(CLASSES),
-                       dilation=VARIANT_DILATION[args.variant])
+        model = BesNet(
+            **p["model"], n_classes=len(CLASSES), dilation=VARIANT_DILATION[args.variant]
+        )
         model.features.load_state_dict(inflate(net2d.features.state_dict()))
-        model.set_generator(torch.Generator().manual_seed(
-            stream_seed(ctx.seed, STUDY, "dilation", str(args.run))))
+        model.set_generator(
+            torch.Generator().manual_seed(stream_seed(ctx.seed, STUDY, "dilation", str(args.run)))
+        )
         training = p["training"]
     (_, y, _, _), (_, y_val, _, _), (_, y_test, stride_test, _) = splits.values()
-    history = fit(model, inputs["train"], y, inputs["val"], y_val, training, seed, device,
-                  f"{args.variant}-{args.run}")
+    history = fit(
+        model,
+        inputs["train"],
+        y,
+        inputs["val"],
+        y_val,
+        training,
+        seed,
+        device,
+        f"{args.variant}-{args.run}",
+    )
     if args.variant == "random_dilation":
         extra["test_acc_single_dilation"] = single_dilation_accuracy(model, inputs["test"], y_test)
-        extra["dilations_drawn"] = {str(d): sum(c.drawn.count(d) for c in model.temporal_convs())
-                                    for d in (1, 2)}
+        extra["dilations_drawn"] = {
+            str(d): sum(c.drawn.count(d) for c in model.temporal_convs()) for d in (1, 2)
+        }
     save_weights(args.weights, model)
-    io.write_json(args.metrics, {
-        "variant": args.variant, "run": args.run, "parameters": trainable_parameters(model),
-        "test_acc": accuracy(model, inputs["test"], y_test),
-        "test_acc_by_stride": by_stride(model, inputs["test"], y_test, stride_test),
-        "history": history, **extra})
+    io.write_json(
+        args.metrics,
+        {
+            "variant": args.variant,
+            "run": args.run,
+            "parameters": trainable_parameters(model),
+            "test_acc": accuracy(model, inputs["test"], y_test),
+            "test_acc_by_stride": by_stride(model, inputs["test"], y_test, stride_test),
+            "history": history,
+            **extra,
+        },
+    )
 
 
-@steps.step(help="mean +- std over runs per variant, metrics.json, post-vs-ours",
-            runs=In(_run_metrics, many=True), pretrain=In(f"{RD}/pretrain/metrics.json"),
-            claims=CLAIMS, table=Out(f"{RD}/table.csv"), summary=Out(f"{RD}/metrics.json"),
-            comparison=Out(f"{RD}/comparison.csv"))
+@steps.step(
+    help="mean +- std over runs per variant, metrics.json, post-vs-ours",
+    runs=In(_run_metrics, many=True),
+    pretrain=In(f"{RD}/pretrain/metrics.json"),
+    claims=CLAIMS,
+    table=Out(f"{RD}/table.csv"),
+    summary=Out(f"{RD}/metrics.json"),
+    comparison=Out(f"{RD}/comparison.csv"),
+)
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
@@ -161,12 +213,17 @@ def compare(args, ctx) -> None:
     write_results(args, summary, table, ctx.params)
 
 
-@steps.step(help="sample clips, accuracy per variant, per stride, learning curves",
-            data=In(DATA), summary=In(f"{RD}/metrics.json"), runs=In(_run_metrics, many=True),
-            claims=CLAIMS, samples=Out(f"{RD}/figures/samples.png", figure=True),
-            accuracy=Out(f"{RD}/figures/accuracy.png", figure=True),
-            strides=Out(f"{RD}/figures/accuracy_by_stride.png", figure=True),
-            curves=Out(f"{RD}/figures/learning_curves.png", figure=True))
+@steps.step(
+    help="sample clips, accuracy per variant, per stride, learning curves",
+    data=In(DATA),
+    summary=In(f"{RD}/metrics.json"),
+    runs=In(_run_metrics, many=True),
+    claims=CLAIMS,
+    samples=Out(f"{RD}/figures/samples.png", figure=True),
+    accuracy=Out(f"{RD}/figures/accuracy.png", figure=True),
+    strides=Out(f"{RD}/figures/accuracy_by_stride.png", figure=True),
+    curves=Out(f"{RD}/figures/learning_curves.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.random_dilation import figures as fig

@@ -23,8 +23,14 @@ import numpy as np
 
 from dlrepro.core.determinism import rng as named_rng
 
-CLASSES = ("circle cw", "circle ccw", "turn left", "turn right", "out fast back slow",
-           "out slow back fast")
+CLASSES = (
+    "circle cw",
+    "circle ccw",
+    "turn left",
+    "turn right",
+    "out fast back slow",
+    "out slow back fast",
+)
 SPLITS = ("train", "val", "test")
 GRID = 4  # frame-level auxiliary target for 2D pretraining: the blob's cell on a GRID x GRID grid
 MARGIN = 2.0  # blob centres stay this far from the border
@@ -76,8 +82,9 @@ def render(centres: np.ndarray, size: int, sigma: float, amplitude: float) -> np
     return amplitude * np.exp(-(dx**2 + dy**2) / (2 * sigma**2))
 
 
-def make_clip(label: int, stride: int, frames: int, size: int, noise: float,
-              r: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def make_clip(
+    label: int, stride: int, frames: int, size: int, noise: float, r: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """One clip: uint8 frames [T, size, size] and the blob centres [T, 2]."""
     duration = r.uniform(0.7, 1.0) * frames  # underlying steps the action takes
     span = frames * stride  # underlying steps the clip covers
@@ -90,14 +97,19 @@ def make_clip(label: int, stride: int, frames: int, size: int, noise: float,
     return np.round(np.clip(video, 0, 1) * 255).astype(np.uint8), centres.astype(np.float32)
 
 
-def make_split(n: int, frames: int, size: int, strides: list[int], noise: float,
-               r: np.random.Generator) -> dict[str, np.ndarray]:
+def make_split(
+    n: int, frames: int, size: int, strides: list[int], noise: float, r: np.random.Generator
+) -> dict[str, np.ndarray]:
     """n clips with balanced classes (then shuffled) and strides drawn uniformly."""
     labels = r.permutation(np.arange(n) % len(CLASSES))
     stride = r.choice(np.asarray(strides), size=n)
     clips = [make_clip(int(c), int(s), frames, size, noise, r) for c, s in zip(labels, stride)]
-    return {"x": np.stack([c[0] for c in clips]), "y": labels.astype(np.int64),
-            "stride": stride.astype(np.int64), "centres": np.stack([c[1] for c in clips])}
+    return {
+        "x": np.stack([c[0] for c in clips]),
+        "y": labels.astype(np.int64),
+        "stride": stride.astype(np.int64),
+        "centres": np.stack([c[1] for c in clips]),
+    }
 
 
 def generate(seed: int, p: dict) -> dict[str, np.ndarray]:

@@ -13,10 +13,18 @@ from dlrepro.studies.random_dilation.data import CLASSES
 from dlrepro.studies.random_dilation.variants import VARIANTS
 
 # the post's Kinetics top-1 (a different dataset: shown beside ours, never on the same axis)
-COLOURS = {"no_dilation": "tab:blue", "dilation2": "tab:orange", "random_dilation": "tab:green",
-           "frame_mlp": "tab:grey"}
-SHORT = {"no_dilation": "no dilation", "dilation2": "dilation 2", "random_dilation": "random",
-         "frame_mlp": "frame MLP"}
+COLOURS = {
+    "no_dilation": "tab:blue",
+    "dilation2": "tab:orange",
+    "random_dilation": "tab:green",
+    "frame_mlp": "tab:grey",
+}
+SHORT = {
+    "no_dilation": "no dilation",
+    "dilation2": "dilation 2",
+    "random_dilation": "random",
+    "frame_mlp": "frame MLP",
+}
 
 
 def samples(data: dict, path, columns: int = 8) -> None:
@@ -25,8 +33,12 @@ def samples(data: dict, path, columns: int = 8) -> None:
     x, y, stride, centres = (data[f"{k}_test"] for k in ("x", "y", "stride", "centres"))
     frames = x.shape[1]
     cols = np.unique(np.linspace(0, frames - 1, min(columns, frames)).round().astype(int))
-    fig, axes = plt.subplots(len(CLASSES), len(cols) + 1,
-                             figsize=(1.1 * (len(cols) + 1), 1.15 * len(CLASSES)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(CLASSES),
+        len(cols) + 1,
+        figsize=(1.1 * (len(cols) + 1), 1.15 * len(CLASSES)),
+        squeeze=False,
+    )
     for c, name in enumerate(CLASSES):
         of_class = np.flatnonzero(y == c)
         if len(of_class) == 0:
@@ -56,12 +68,20 @@ def accuracy(summary: dict, claims: dict, path) -> None:
     for k, v in enumerate(variants):
         s = summary["variants"][v]
         ours.bar(k, s["mean"], yerr=s["std"], color=COLOURS[v], alpha=0.6, capsize=4)
-        ours.plot(np.full(len(s["runs"]), k) + np.linspace(-0.2, 0.2, len(s["runs"])), s["runs"],
-                  "o", color="black", ms=3)
+        ours.plot(
+            np.full(len(s["runs"]), k) + np.linspace(-0.2, 0.2, len(s["runs"])),
+            s["runs"],
+            "o",
+            color="black",
+            ms=3,
+        )
         post.bar(k, float(post_of(claims, f"variants.{v}.mean")), color=COLOURS[v], alpha=0.6)
     ours.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
-    ours.set(title="ours: synthetic actions, test top-1 (mean ± std, dots: runs)",
-             ylabel="top-1 accuracy", ylim=(0, 1))
+    ours.set(
+        title="ours: synthetic actions, test top-1 (mean ± std, dots: runs)",
+        ylabel="top-1 accuracy",
+        ylim=(0, 1),
+    )
     ours.legend(loc="upper right", fontsize=7)
     post.set(title="post: Kinetics top-1 (other data)", ylim=(0, 1))
     for ax in (ours, post):
@@ -76,13 +96,22 @@ def by_stride(summary: dict, path) -> None:
             continue
         per = summary["variants"][v]["by_stride"]
         strides = sorted(per, key=int)
-        ax.errorbar([int(s) for s in strides], [per[s]["mean"] for s in strides],
-                    yerr=[per[s]["std"] for s in strides], marker="o", capsize=3,
-                    color=COLOURS[v], label=LABELS[v])
+        ax.errorbar(
+            [int(s) for s in strides],
+            [per[s]["mean"] for s in strides],
+            yerr=[per[s]["std"] for s in strides],
+            marker="o",
+            capsize=3,
+            color=COLOURS[v],
+            label=LABELS[v],
+        )
         ax.set_xticks([int(s) for s in strides])
     ax.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
-    ax.set(xlabel="frame-rate stride of the test clip (1 = slowest motion per frame)",
-           ylabel="test top-1 (mean ± std over runs)", ylim=(0, 1))
+    ax.set(
+        xlabel="frame-rate stride of the test clip (1 = slowest motion per frame)",
+        ylabel="test top-1 (mean ± std over runs)",
+        ylim=(0, 1),
+    )
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
     save_png(fig, path)
 
@@ -95,12 +124,24 @@ def learning_curves(runs: list[dict], path) -> None:
         ax = axes[1 if r["variant"] == "frame_mlp" else 0]
         epochs = [h["epoch"] for h in r["history"]]
         first = r["run"] == min(q["run"] for q in runs if q["variant"] == r["variant"])
-        ax.plot(epochs, [h["val_acc"] for h in r["history"]], "-", color=COLOURS[r["variant"]],
-                lw=1, label=LABELS[r["variant"]] if first else None)
-        ax.plot(epochs, [h["train_acc"] for h in r["history"]], "--",
-                color=COLOURS[r["variant"]], lw=0.6)
+        ax.plot(
+            epochs,
+            [h["val_acc"] for h in r["history"]],
+            "-",
+            color=COLOURS[r["variant"]],
+            lw=1,
+            label=LABELS[r["variant"]] if first else None,
+        )
+        ax.plot(
+            epochs,
+            [h["train_acc"] for h in r["history"]],
+            "--",
+            color=COLOURS[r["variant"]],
+            lw=0.6,
+        )
     for ax, title in zip(axes, ("BesNet variants", "frame-feature MLP")):
-        ax.set(title=title, xlabel="epoch", ylabel="accuracy (solid: val, dashed: train)",
-               ylim=(0, 1))
+        ax.set(
+            title=title, xlabel="epoch", ylabel="accuracy (solid: val, dashed: train)", ylim=(0, 1)
+        )
         ax.legend(fontsize=7)
     save_png(fig, path)

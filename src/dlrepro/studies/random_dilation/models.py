@@ -20,7 +20,6 @@ from dlrepro.errors import DlreproError
 from dlrepro.studies.random_dilation.variants import DILATIONS
 
 
-
 class TemporalConv(nn.Conv3d):
     """A 3x1x1 convolution along time with dilation d and replicate "same" padding (d frames
     each side), so T is unchanged for any T and d.
@@ -77,10 +76,17 @@ class Backbone(nn.Module):
     1x3x3 (spatial only), 1x1 convs become TemporalConv (3x1x1, the given dilation mode);
     nothing ever pools or strides along time, so the output keeps T."""
 
-    def __init__(self, width: int, bottleneck: int, stages: list[int], video: bool = False,
-                 dilation: int | str = 1):
+    def __init__(
+        self,
+        width: int,
+        bottleneck: int,
+        stages: list[int],
+        video: bool = False,
+        dilation: int | str = 1,
+    ):
         super().__init__()
         if video:
+
             def conv3x3(ci, co):
                 return nn.Conv3d(ci, co, (1, 3, 3), padding=(0, 1, 1), bias=False)
 
@@ -89,6 +95,7 @@ class Backbone(nn.Module):
 
             norm, pool = nn.BatchNorm3d, (lambda: nn.AvgPool3d((1, 2, 2)))
         else:
+
             def conv3x3(ci, co):
                 return nn.Conv2d(ci, co, 3, padding=1, bias=False)
 
@@ -130,8 +137,9 @@ class BesNet(nn.Module):
     """The inflated 3D net: backbone -> spatial average pool -> temporal max pool -> linear.
     Works for any number of frames T (the temporal dimension is kept until the max pool)."""
 
-    def __init__(self, width: int, bottleneck: int, stages: list[int], n_classes: int,
-                 dilation: int | str):
+    def __init__(
+        self, width: int, bottleneck: int, stages: list[int], n_classes: int, dilation: int | str
+    ):
         super().__init__()
         self.features = Backbone(width, bottleneck, stages, video=True, dilation=dilation)
         self.head = nn.Linear(width, n_classes)
@@ -169,7 +177,9 @@ class FrameMLP(nn.Module):
 
     def __init__(self, width: int, hidden: int, n_classes: int):
         super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(2 * width, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+        self.mlp = nn.Sequential(
+            nn.Linear(2 * width, hidden), nn.ReLU(), nn.Linear(hidden, n_classes)
+        )
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         """features [N, width, T] -> logits [N, n_classes]."""
@@ -183,6 +193,10 @@ def frame_features(net: FrameNet, videos: torch.Tensor, batch_size: int = 4096) 
     n, _, t, h, w = videos.shape
     frames = videos.transpose(1, 2).reshape(n * t, 1, h, w)
     device = next(net.parameters()).device
-    out = torch.cat([net.frame_features(frames[i : i + batch_size].to(device)).cpu()
-                     for i in range(0, len(frames), batch_size)])
+    out = torch.cat(
+        [
+            net.frame_features(frames[i : i + batch_size].to(device)).cpu()
+            for i in range(0, len(frames), batch_size)
+        ]
+    )
     return out.reshape(n, t, -1).transpose(1, 2).contiguous()

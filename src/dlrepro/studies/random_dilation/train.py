@@ -21,14 +21,23 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((predict_proba(model, x, batch_size=256).argmax(1) == y.numpy()).mean())
 
 
-def fit(model: nn.Module, x, y, x_val, y_val, training: dict, seed: int, device,
-        desc: str) -> list[dict]:
+def fit(
+    model: nn.Module, x, y, x_val, y_val, training: dict, seed: int, device, desc: str
+) -> list[dict]:
     """Train; one row {epoch, loss, train_acc, val_acc} per epoch."""
     val = []
-    history = train_classifier(model, x, y, epochs=training["epochs"],
-                               batch_size=training["batch_size"], lr=training["lr"], seed=seed,
-                               device=device, desc=desc,
-                               on_epoch=lambda _, m: val.append(accuracy(m, x_val, y_val)))
+    history = train_classifier(
+        model,
+        x,
+        y,
+        epochs=training["epochs"],
+        batch_size=training["batch_size"],
+        lr=training["lr"],
+        seed=seed,
+        device=device,
+        desc=desc,
+        on_epoch=lambda _, m: val.append(accuracy(m, x_val, y_val)),
+    )
     model.cpu()
     return [dict(row, val_acc=v) for row, v in zip(history, val)]
 

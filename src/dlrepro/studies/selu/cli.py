@@ -17,35 +17,52 @@ RUNS = [f"{MODEL}/metrics.json".format(variant=v) for v in TRAINED]
 TIMINGS = [f"{MODEL}/timing.json".format(variant=v) for v in TRAINED]
 
 
-@steps.step(help="activation mean/variance per layer at init, every variant, N(0,1) and "
-            "standardised MNIST inputs", runtime=10, mem_mb=2000,
-            params=("seed", "selu.activations"), data=In(MNIST), out=Out(ACTIVATIONS))
+@steps.step(
+    help="activation mean/variance per layer at init, every variant, N(0,1) and "
+    "standardised MNIST inputs",
+    runtime=10,
+    mem_mb=2000,
+    params=("seed", "selu.activations"),
+    data=In(MNIST),
+    out=Out(ACTIVATIONS),
+)
 def activations(args, ctx) -> None:
     import torch
 
+    from dlrepro.classifier.fully_connected import fully_connected
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.selu.data import standardised_mnist
-    from dlrepro.classifier.fully_connected import fully_connected
     from dlrepro.studies.selu.models import VARIANTS, layer_statistics
 
     setup(ctx)
     p = ctx.params["selu"]["activations"]
     n = p["samples"]
     g = torch.Generator().manual_seed(stream_seed(ctx.seed, "selu", "gaussian_inputs"))
-    inputs = {"gaussian": torch.randn(n, p["width"], generator=g),
-              "mnist": standardised_mnist(args.data, {"train_size": 60000, "test_size": n})["x_test"]}
+    inputs = {
+        "gaussian": torch.randn(n, p["width"], generator=g),
+        "mnist": standardised_mnist(args.data, {"train_size": 60000, "test_size": n})["x_test"],
+    }
     result = {}
     for source, x in inputs.items():
         for variant in VARIANTS:
             # the same seed for every variant: the nets differ only in what the variant changes
             torch.manual_seed(stream_seed(ctx.seed, "selu", "activations", source))
-            model = fully_connected(x[0].numel(), p["depth"], p["width"], variant,
-                                    dropout=p["dropout"]).train()  # train mode: dropout, BN on
+            model = fully_connected(
+                x[0].numel(), p["depth"], p["width"], variant, dropout=p["dropout"]
+            ).train()  # train mode: dropout, BN on
             result.setdefault(source, {})[variant] = summarise(layer_statistics(model, x))
-    io.write_json(args.out, {"depth": p["depth"], "width": p["width"], "samples": n,
-                             "dropout": p["dropout"], "statistics": result})
+    io.write_json(
+        args.out,
+        {
+            "depth": p["depth"],
+            "width": p["width"],
+            "samples": n,
+            "dropout": p["dropout"],
+            "statistics": result,
+        },
+    )
 
 
 def summarise(stats: dict) -> dict:
@@ -54,28 +71,38 @@ def summarise(stats: dict) -> dict:
     import math
 
     mean, var = stats["mean"][-1], stats["var"][-1]
-    return {**stats, "last_mean": mean, "last_var": var,
-            "deviation": max(abs(mean), abs(var - 1.0)),
-            "variance_drift": abs(math.log(var / stats["var"][0]))}
+    return {
+        **stats,
+        "last_mean": mean,
+        "last_var": var,
+        "deviation": max(abs(mean), abs(var - 1.0)),
+        "variance_drift": abs(math.log(var / stats["var"][0])),
+    }
 
 
 # wall-clock seconds differ run to run: timing.json is kept out of the deterministic results
-@steps.step(help="train one deep FC variant on MNIST; test accuracy, layer statistics", gpu=True,
-            runtime=30, mem_mb=4000, params=("seed", "device", "selu.training"),
-            variant=Wildcard(choices=TRAINED), data=In(MNIST),
-            metrics=Out(f"{MODEL}/metrics.json"), timing=Out(f"{MODEL}/timing.json", hashed=False))
+@steps.step(
+    help="train one deep FC variant on MNIST; test accuracy, layer statistics",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=("seed", "device", "selu.training"),
+    variant=Wildcard(choices=TRAINED),
+    data=In(MNIST),
+    metrics=Out(f"{MODEL}/metrics.json"),
+    timing=Out(f"{MODEL}/timing.json", hashed=False),
+)
 def train(args, ctx) -> None:
     import time
 
     import torch
 
+    from dlrepro.classifier.fully_connected import fully_connected
+    from dlrepro.classifier.train import accuracy, predict_proba, train_classifier
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import setup, trainable_parameters
-    from dlrepro.classifier.train import accuracy
-    from dlrepro.classifier.train import predict_proba, train_classifier
     from dlrepro.studies.selu.data import standardised_mnist
-    from dlrepro.classifier.fully_connected import fully_connected
     from dlrepro.studies.selu.models import layer_statistics
 
     device = setup(ctx)
@@ -98,26 +125,58 @@ def train(args, ctx) -> None:
         test_acc.append(accuracy(predict_proba(model, d["x_test"]).argmax(1), d["y_test"].numpy()))
         clock[0] = time.perf_counter()  # the test evaluation is not counted as training time
 
-    history = train_classifier(model, d["x_train"], d["y_train"], epochs=p["epochs"],
-                               batch_size=p["batch_size"], lr=p["lr"], seed=seed, device=device,
-                               desc=f"selu-{args.variant}", on_epoch=on_epoch)
+    history = train_classifier(
+        model,
+        d["x_train"],
+        d["y_train"],
+        epochs=p["epochs"],
+        batch_size=p["batch_size"],
+        lr=p["lr"],
+        seed=seed,
+        device=device,
+        desc=f"selu-{args.variant}",
+        on_epoch=on_epoch,
+    )
     for row, acc in zip(history, test_acc):
         row["test_acc"] = acc
     model.cpu()
-    io.write_json(args.metrics, {"variant": args.variant, "test_acc": test_acc[-1],
-                                 "train_acc": history[-1]["train_acc"], "history": history,
-                                 "parameters": trainable_parameters(model),
-                                 "n_train": len(d["y_train"]), "n_test": len(d["y_test"]),
-                                 "statistics_init": at_init, "statistics_trained": stats()})
-    io.write_json(args.timing, {"variant": args.variant, "device": ctx.device,
-                                "threads": ctx.threads, "seconds_per_epoch": seconds})
+    io.write_json(
+        args.metrics,
+        {
+            "variant": args.variant,
+            "test_acc": test_acc[-1],
+            "train_acc": history[-1]["train_acc"],
+            "history": history,
+            "parameters": trainable_parameters(model),
+            "n_train": len(d["y_train"]),
+            "n_test": len(d["y_test"]),
+            "statistics_init": at_init,
+            "statistics_trained": stats(),
+        },
+    )
+    io.write_json(
+        args.timing,
+        {
+            "variant": args.variant,
+            "device": ctx.device,
+            "threads": ctx.threads,
+            "seconds_per_epoch": seconds,
+        },
+    )
 
 
-@steps.step(help="table, metrics.json, post-vs-ours comparison", runtime=5,
-            activations=In(ACTIVATIONS), runs=In(RUNS, many=True), timings=In(TIMINGS, many=True, hashed=False),
-            claims=In("src/dlrepro/studies/selu/claims.yaml"), table=Out(f"{SELU}/table.csv"),
-            summary=Out(f"{SELU}/metrics.json"), comparison=Out(f"{SELU}/comparison.csv"),
-            timing_out=Out(f"{SELU}/timing.json", hashed=False))
+@steps.step(
+    help="table, metrics.json, post-vs-ours comparison",
+    runtime=5,
+    activations=In(ACTIVATIONS),
+    runs=In(RUNS, many=True),
+    timings=In(TIMINGS, many=True, hashed=False),
+    claims=In("src/dlrepro/studies/selu/claims.yaml"),
+    table=Out(f"{SELU}/table.csv"),
+    summary=Out(f"{SELU}/metrics.json"),
+    comparison=Out(f"{SELU}/comparison.csv"),
+    timing_out=Out(f"{SELU}/timing.json", hashed=False),
+)
 def compare(args, ctx) -> None:
     import statistics
 
@@ -127,23 +186,39 @@ def compare(args, ctx) -> None:
 
     acts = io.read_json(args.activations)
     runs = {r["variant"]: r for r in map(io.read_json, args.runs)}
-    result = {"activations": {src: {v: {k: s[k] for k in ("last_mean", "last_var", "deviation",
-                                                          "variance_drift")}
-                                    for v, s in by_variant.items()}
-                              for src, by_variant in acts["statistics"].items()},
-              "training": {v: {k: r[k] for k in ("test_acc", "train_acc", "parameters")}
-                           | {"trained_deviation": r["statistics_trained"]["deviation"]}
-                           for v, r in sorted(runs.items())}}
+    result = {
+        "activations": {
+            src: {
+                v: {k: s[k] for k in ("last_mean", "last_var", "deviation", "variance_drift")}
+                for v, s in by_variant.items()
+            }
+            for src, by_variant in acts["statistics"].items()
+        },
+        "training": {
+            v: {k: r[k] for k in ("test_acc", "train_acc", "parameters")}
+            | {"trained_deviation": r["statistics_trained"]["deviation"]}
+            for v, r in sorted(runs.items())
+        },
+    }
     write_results(args, result, results_table(result), ctx.params)
     timings = {t["variant"]: t for t in map(io.read_json, args.timings)}
-    io.write_json(args.timing_out, {v: {"median_seconds_per_epoch": statistics.median(t["seconds_per_epoch"]),
-                                        **t} for v, t in sorted(timings.items())})
+    io.write_json(
+        args.timing_out,
+        {
+            v: {"median_seconds_per_epoch": statistics.median(t["seconds_per_epoch"]), **t}
+            for v, t in sorted(timings.items())
+        },
+    )
 
 
-@steps.step(help="mean and variance vs depth; training curves", runtime=5,
-            activations=In(ACTIVATIONS), runs=In(RUNS, many=True),
-            depth=Out(f"{SELU}/figures/depth_profiles.png", figure=True),
-            training=Out(f"{SELU}/figures/training.png", figure=True))
+@steps.step(
+    help="mean and variance vs depth; training curves",
+    runtime=5,
+    activations=In(ACTIVATIONS),
+    runs=In(RUNS, many=True),
+    depth=Out(f"{SELU}/figures/depth_profiles.png", figure=True),
+    training=Out(f"{SELU}/figures/training.png", figure=True),
+)
 def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.selu import figures as fig

@@ -11,18 +11,25 @@ SHATTERED = "results/shattered"
 GRADIENTS = "data/processed/shattered/gradients.npz"
 
 
-@steps.step(help="input gradients along a line, per kind x depth x replicate", runtime=15,
-            mem_mb=2000, params=("seed", "device", "shattered"),
-            claims=In("src/dlrepro/studies/shattered/claims.yaml"), gradients=Out(GRADIENTS),
-            table=Out(f"{SHATTERED}/table.csv"), summary=Out(f"{SHATTERED}/metrics.json"),
-            comparison=Out(f"{SHATTERED}/comparison.csv"))
+@steps.step(
+    help="input gradients along a line, per kind x depth x replicate",
+    runtime=15,
+    mem_mb=2000,
+    params=("seed", "device", "shattered"),
+    claims=In("src/dlrepro/studies/shattered/claims.yaml"),
+    gradients=Out(GRADIENTS),
+    table=Out(f"{SHATTERED}/table.csv"),
+    summary=Out(f"{SHATTERED}/metrics.json"),
+    comparison=Out(f"{SHATTERED}/comparison.csv"),
+)
 def measure(args, ctx) -> None:
     import pandas as pd
 
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.shattered.measure import decay_fits, measure as run
+    from dlrepro.studies.shattered.measure import decay_fits
+    from dlrepro.studies.shattered.measure import measure as run
     from dlrepro.studies.shattered.nets import KINDS
 
     setup(ctx)  # CPU is enough: no training, small nets
@@ -34,11 +41,15 @@ def measure(args, ctx) -> None:
     write_results(args, summary, table, ctx.params)
 
 
-@steps.step(help="gradients along the line; correlation vs depth; autocorrelation", runtime=5,
-            gradients=In(GRADIENTS), table=In(f"{SHATTERED}/table.csv"),
-            summary=In(f"{SHATTERED}/metrics.json"),
-            lines=Out(f"{SHATTERED}/figures/gradients.png", figure=True),
-            decay=Out(f"{SHATTERED}/figures/decay.png", figure=True))
+@steps.step(
+    help="gradients along the line; correlation vs depth; autocorrelation",
+    runtime=5,
+    gradients=In(GRADIENTS),
+    table=In(f"{SHATTERED}/table.csv"),
+    summary=In(f"{SHATTERED}/metrics.json"),
+    lines=Out(f"{SHATTERED}/figures/gradients.png", figure=True),
+    decay=Out(f"{SHATTERED}/figures/decay.png", figure=True),
+)
 def figures(args, ctx) -> None:
     import pandas as pd
 

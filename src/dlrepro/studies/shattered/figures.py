@@ -7,8 +7,12 @@ import numpy as np
 from dlrepro.core.plotting import plt, save_png
 from dlrepro.studies.shattered.nets import KINDS
 
-LABELS = {"feedforward": "feed-forward", "feedforward_bn": "feed-forward + BN",
-          "resnet": "resnet (BN)", "resnet_beta": "resnet, skips scaled by beta"}
+LABELS = {
+    "feedforward": "feed-forward",
+    "feedforward_bn": "feed-forward + BN",
+    "resnet": "resnet (BN)",
+    "resnet_beta": "resnet, skips scaled by beta",
+}
 
 
 def lines(gradients: dict, p: dict, path) -> None:
@@ -34,16 +38,29 @@ def decay(table, summary: dict, path) -> None:
     """Lag-1 correlation vs depth (mean and spread of replicates), with the paper's rates."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for kind in KINDS:
-        stats = table[table["kind"] == kind].groupby("depth")["lag1_correlation"].agg(["mean", "std"])
-        ax.errorbar(stats.index, stats["mean"], yerr=stats["std"].fillna(0), marker="o", ms=3,
-                    capsize=2, label=LABELS[kind])
+        stats = (
+            table[table["kind"] == kind].groupby("depth")["lag1_correlation"].agg(["mean", "std"])
+        )
+        ax.errorbar(
+            stats.index,
+            stats["mean"],
+            yerr=stats["std"].fillna(0),
+            marker="o",
+            ms=3,
+            capsize=2,
+            label=LABELS[kind],
+        )
     depth = np.array(sorted(table["depth"].unique()), dtype=float)
-    ax.plot(depth, 2.0 ** -depth, "k--", lw=0.8, label="2^-L (paper, feed-forward)")
-    ax.plot(depth, depth ** -0.5, "k:", lw=0.8, label="1/sqrt(L) (paper, resnet)")
+    ax.plot(depth, 2.0**-depth, "k--", lw=0.8, label="2^-L (paper, feed-forward)")
+    ax.plot(depth, depth**-0.5, "k:", lw=0.8, label="1/sqrt(L) (paper, resnet)")
     ax.axhline(summary["params"]["noise_floor"], color="grey", lw=0.5)
-    ax.set(xscale="log", xlabel="depth L (hidden blocks)", ylim=(-0.2, 1.05),
-           ylabel="correlation of gradients at neighbouring points",
-           title=f"{summary['params']['points']} points on {summary['params']['interval']}, "
-                 f"width {summary['params']['width']}")
+    ax.set(
+        xscale="log",
+        xlabel="depth L (hidden blocks)",
+        ylim=(-0.2, 1.05),
+        ylabel="correlation of gradients at neighbouring points",
+        title=f"{summary['params']['points']} points on {summary['params']['interval']}, "
+        f"width {summary['params']['width']}",
+    )
     ax.legend(fontsize=7)
     save_png(fig, path)

@@ -37,8 +37,14 @@ def measure(kinds, p: dict, seed: int) -> tuple[list[dict], dict[str, np.ndarray
         for depth in p["depths"]:
             for r in range(p["replicates"]):
                 g = gradients(kind, depth, stream_seed(seed, str(r)), p)
-                rows.append({"kind": kind, "depth": depth, "replicate": r,
-                             "lag1_correlation": float(autocorrelation(g, 1)[1])})
+                rows.append(
+                    {
+                        "kind": kind,
+                        "depth": depth,
+                        "replicate": r,
+                        "lag1_correlation": float(autocorrelation(g, 1)[1]),
+                    }
+                )
                 if r == 0:
                     examples[f"{kind}/{depth}"] = g
     return rows, examples
@@ -58,9 +64,14 @@ def decay_fits(table, floor: float) -> dict:
         enough = len(d) > 1
         fits[kind] = {
             "mean_lag1_by_depth": {str(int(k)): float(v) for k, v in mean.items()},
-            "per_layer_factor": float(np.exp(np.polyfit(d, np.log(c_fit), 1)[0])) if enough else None,
-            "power_law_exponent": float(-np.polyfit(np.log(d), np.log(c_fit), 1)[0]) if enough else None,
+            "per_layer_factor": float(np.exp(np.polyfit(d, np.log(c_fit), 1)[0]))
+            if enough
+            else None,
+            "power_law_exponent": float(-np.polyfit(np.log(d), np.log(c_fit), 1)[0])
+            if enough
+            else None,
             "depths_fitted": [int(x) for x in d],
-            "deepest": int(depth.max()), "lag1_at_deepest": float(c[-1]),
+            "deepest": int(depth.max()),
+            "lag1_at_deepest": float(c[-1]),
         }
     return fits

@@ -47,7 +47,9 @@ class LineNet(nn.Module):
     def __init__(self, kind: str, depth: int, width: int, beta: float = 0.1):
         super().__init__()
         if kind not in KINDS:
-            raise DlreproError(f"shattered: unknown network kind {kind!r} (one of {', '.join(KINDS)})")
+            raise DlreproError(
+                f"shattered: unknown network kind {kind!r} (one of {', '.join(KINDS)})"
+            )
         self.stem = _linear(1, width)
         self.blocks = nn.Sequential(*(Block(width, kind, beta) for _ in range(depth)))
         self.head = _linear(width, 1)

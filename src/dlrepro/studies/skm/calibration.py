@@ -21,8 +21,11 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     return float(total / len(confidence))
 
 
-def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+def reliability(
+    confidence: np.ndarray, correct: np.ndarray, bins: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(mean confidence, accuracy) per non-empty bin: the reliability diagram's points."""
-    accuracy, mean_confidence = calibration_curve(np.asarray(correct, int), confidence,
-                                                  n_bins=bins, strategy="uniform")
+    accuracy, mean_confidence = calibration_curve(
+        np.asarray(correct, int), confidence, n_bins=bins, strategy="uniform"
+    )
     return mean_confidence, accuracy

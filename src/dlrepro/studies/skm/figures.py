@@ -14,8 +14,13 @@ COLOURS = {"softmax": "C0", "skm": "C1"}
 def error_vs_epoch(runs: list[dict], post_error: float, path) -> None:
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     for r in sorted(runs, key=lambda r: (r["head"], r["run"])):
-        ax.plot([h["epoch"] for h in r["history"]], [h["test_error"] for h in r["history"]], "o-",
-                color=COLOURS[r["head"]], label=r["head"] if r["run"] == 0 else None)
+        ax.plot(
+            [h["epoch"] for h in r["history"]],
+            [h["test_error"] for h in r["history"]],
+            "o-",
+            color=COLOURS[r["head"]],
+            label=r["head"] if r["run"] == 0 else None,
+        )
     ax.axhline(post_error, color="k", ls="--", lw=0.8, label=f"post: {post_error} (SKM)")
     ax.set(xlabel="epoch", ylabel="MNIST test error", yscale="log")
     ax.legend()
@@ -28,8 +33,12 @@ def reliability_diagram(conf: dict, bins: int, path) -> None:
     for (head, run), c in sorted(conf.items()):
         mean_conf, acc = reliability(c["test_prob"], c["correct"], bins)
         ax.plot(mean_conf, acc, "o-", color=COLOURS[head], label=head if run == 0 else None)
-    ax.set(xlabel="confidence (max class probability)", ylabel="accuracy", xlim=(0, 1.02),
-           ylim=(0, 1.02))
+    ax.set(
+        xlabel="confidence (max class probability)",
+        ylabel="accuracy",
+        xlim=(0, 1.02),
+        ylim=(0, 1.02),
+    )
     ax.legend()
     save_png(fig, path)
 
@@ -42,17 +51,43 @@ def confidence_histograms(conf: dict, path) -> None:
     for (head, run), c in sorted(conf.items()):
         if run:
             continue
-        ax_p.hist(c["test_prob"], edges, histtype="step", color=COLOURS[head], density=True,
-                  label=f"{head}, test digits")
-        ax_p.hist(c["noise_prob"], edges, histtype="step", ls="--", color=COLOURS[head],
-                  density=True, label=f"{head}, noise")
+        ax_p.hist(
+            c["test_prob"],
+            edges,
+            histtype="step",
+            color=COLOURS[head],
+            density=True,
+            label=f"{head}, test digits",
+        )
+        ax_p.hist(
+            c["noise_prob"],
+            edges,
+            histtype="step",
+            ls="--",
+            color=COLOURS[head],
+            density=True,
+            label=f"{head}, noise",
+        )
         if head == "skm":
             lo = float(min(c["test_mass"].min(), c["noise_mass"].min()))
             mass_edges = np.linspace(lo, 0, 41)
-            ax_m.hist(c["test_mass"], mass_edges, histtype="step", color="C1", density=True,
-                      label="test digits")
-            ax_m.hist(c["noise_mass"], mass_edges, histtype="step", ls="--", color="C1",
-                      density=True, label="noise")
+            ax_m.hist(
+                c["test_mass"],
+                mass_edges,
+                histtype="step",
+                color="C1",
+                density=True,
+                label="test digits",
+            )
+            ax_m.hist(
+                c["noise_mass"],
+                mass_edges,
+                histtype="step",
+                ls="--",
+                color="C1",
+                density=True,
+                label="noise",
+            )
     ax_p.set(xlabel="max class probability", ylabel="density", yscale="log")
     ax_m.set(xlabel="SKM: log max class kernel mass", ylabel="density")
     ax_p.legend(fontsize=7)

@@ -28,8 +28,10 @@ class SKMHead(nn.Module):
     def __init__(self, features: int, centres_per_class: int, gamma: float, background: float):
         super().__init__()
         if centres_per_class < 1 or gamma <= 0 or background <= 0:
-            raise DlreproError(f"SKMHead: need centres_per_class >= 1, gamma > 0 and background > 0,"
-                               f" got {centres_per_class}, {gamma}, {background}")
+            raise DlreproError(
+                f"SKMHead: need centres_per_class >= 1, gamma > 0 and background > 0,"
+                f" got {centres_per_class}, {gamma}, {background}"
+            )
         self.m = centres_per_class
         self.log_background = math.log(background)
         # centres start in the positive orthant where the (post-ReLU) features live
@@ -39,8 +41,9 @@ class SKMHead(nn.Module):
     def log_mass(self, f: torch.Tensor) -> torch.Tensor:
         """log s_k(f) [B, K]: log of the mean kernel value over class k's centres."""
         # squared distances [B, K*m] by the expansion (one matmul; clamp the rounding below 0)
-        d2 = (f.square().sum(1, keepdim=True) - 2 * f @ self.centres.T
-              + self.centres.square().sum(1)).clamp_min(0)
+        d2 = (
+            f.square().sum(1, keepdim=True) - 2 * f @ self.centres.T + self.centres.square().sum(1)
+        ).clamp_min(0)
         log_k = (-self.log_gamma.exp() * d2).view(len(f), N_CLASSES, self.m)
         return torch.logsumexp(log_k, dim=2) - math.log(self.m)
 
@@ -54,8 +57,18 @@ class SKMNet(ConvNet):
     """The ConvNet with its dense K-way output replaced by an SKM head. The body is built first
     under the same seed, so both heads start from the same feature extractor."""
 
-    def __init__(self, conv1: int, conv2: int, hidden: int, dropout: float, *,
-                 centres_per_class: int, gamma: float, background: float, kernel: int = 5):
+    def __init__(
+        self,
+        conv1: int,
+        conv2: int,
+        hidden: int,
+        dropout: float,
+        *,
+        centres_per_class: int,
+        gamma: float,
+        background: float,
+        kernel: int = 5,
+    ):
         super().__init__(conv1, conv2, hidden, dropout, kernel)
         self.head = SKMHead(hidden, centres_per_class, gamma, background)
 

@@ -10,8 +10,10 @@ steps = Steps("slash")
 DATA = "data/processed/slash/slash_data.npz"
 SPLIT = "data/processed/slash/split.npz"
 MODEL_DIR = "results/slash/models/{model}"
-CNN_FILES = {f: [f"{MODEL_DIR}/{f}".format(model=m) for m in CNN_MODELS]
-             for f in ("weights.pt", "history.csv")}
+CNN_FILES = {
+    f: [f"{MODEL_DIR}/{f}".format(model=m) for m in CNN_MODELS]
+    for f in ("weights.pt", "history.csv")
+}
 
 
 def _model_name(path: str) -> str:
@@ -21,38 +23,59 @@ def _model_name(path: str) -> str:
     return Path(path).parent.name
 
 
-@steps.step(help="generate slash_data.npz (keys x, y)", params=("seed", "slash.data"),
-            out=Out(DATA))
+@steps.step(
+    help="generate slash_data.npz (keys x, y)", params=("seed", "slash.data"), out=Out(DATA)
+)
 def generate(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import rng
     from dlrepro.studies.slash.data import make_slash
 
     d = ctx.params["slash"]["data"]
-    x, y = make_slash(d["n_per_class"], d["size"], d["length"], d["noise"],
-                      rng(ctx.seed, "slash", "generate"))
+    x, y = make_slash(
+        d["n_per_class"], d["size"], d["length"], d["noise"], rng(ctx.seed, "slash", "generate")
+    )
     io.write_npz(args.out, x=x, y=y)
 
 
-@steps.step(help="stratified train/test split", params=("seed", "slash.split"),
-            data=In(DATA), out=Out(SPLIT))
+@steps.step(
+    help="stratified train/test split",
+    params=("seed", "slash.split"),
+    data=In(DATA),
+    out=Out(SPLIT),
+)
 def split(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.determinism import stream_seed
     from dlrepro.studies.slash.data import stratified_split
 
     data = io.read_npz(args.data, ("x", "y"))
-    train, test = stratified_split(data["y"], ctx.params["slash"]["split"]["test_size"],
-                                   stream_seed(ctx.seed, "slash", "split"))
-    io.write_npz(args.out, idx_train=train, idx_test=test,
-                 x_train=data["x"][train], y_train=data["y"][train],
-                 x_test=data["x"][test], y_test=data["y"][test])
+    train, test = stratified_split(
+        data["y"],
+        ctx.params["slash"]["split"]["test_size"],
+        stream_seed(ctx.seed, "slash", "split"),
+    )
+    io.write_npz(
+        args.out,
+        idx_train=train,
+        idx_test=test,
+        x_train=data["x"][train],
+        y_train=data["y"][train],
+        x_test=data["x"][test],
+        y_test=data["y"][test],
+    )
 
 
-@steps.step(rule="fit_sklearn", help="fit one scikit-learn model", runtime=15, mem_mb=2000,
-            params=("seed", "slash.models.{model}"),
-            model=Wildcard(choices=SKLEARN_MODELS), split=In(SPLIT),
-            metrics=Out(f"{MODEL_DIR}/metrics.json"))
+@steps.step(
+    rule="fit_sklearn",
+    help="fit one scikit-learn model",
+    runtime=15,
+    mem_mb=2000,
+    params=("seed", "slash.models.{model}"),
+    model=Wildcard(choices=SKLEARN_MODELS),
+    split=In(SPLIT),
+    metrics=Out(f"{MODEL_DIR}/metrics.json"),
+)
 def fit(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.slash.train import fit_sklearn, load_split
@@ -62,11 +85,19 @@ def fit(args, ctx) -> None:
     io.write_json(args.metrics, {"model": args.model, **metrics})
 
 
-@steps.step(rule="train_cnn", help="train one CNN (PyTorch)", gpu=True, runtime=30, mem_mb=4000,
-            params=("seed", "device", "slash.models.{model}"),
-            model=Wildcard(choices=CNN_MODELS), split=In(SPLIT),
-            weights=Out(f"{MODEL_DIR}/weights.pt"), metrics=Out(f"{MODEL_DIR}/metrics.json"),
-            history=Out(f"{MODEL_DIR}/history.csv"))
+@steps.step(
+    rule="train_cnn",
+    help="train one CNN (PyTorch)",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=("seed", "device", "slash.models.{model}"),
+    model=Wildcard(choices=CNN_MODELS),
+    split=In(SPLIT),
+    weights=Out(f"{MODEL_DIR}/weights.pt"),
+    metrics=Out(f"{MODEL_DIR}/metrics.json"),
+    history=Out(f"{MODEL_DIR}/history.csv"),
+)
 def train(args, ctx) -> None:
     import pandas as pd
 
@@ -82,13 +113,18 @@ def train(args, ctx) -> None:
     io.write_json(args.metrics, {"model": args.model, **metrics})
 
 
-@steps.step(help="samples grid, CNN kernels, learning curves", runtime=15, mem_mb=2000,
-            params=("seed", "slash.figures", "slash.models.vanilla_cnn", "slash.models.custom_cnn"),
-            data=In(DATA), weights=In(CNN_FILES["weights.pt"], many=True),
-            history=In(CNN_FILES["history.csv"], many=True),
-            samples=Out("results/slash/figures/samples.png", figure=True),
-            kernels=Out("results/slash/figures/kernels.png", figure=True),
-            curves=Out("results/slash/figures/learning_curves.png", figure=True))
+@steps.step(
+    help="samples grid, CNN kernels, learning curves",
+    runtime=15,
+    mem_mb=2000,
+    params=("seed", "slash.figures", "slash.models.vanilla_cnn", "slash.models.custom_cnn"),
+    data=In(DATA),
+    weights=In(CNN_FILES["weights.pt"], many=True),
+    history=In(CNN_FILES["history.csv"], many=True),
+    samples=Out("results/slash/figures/samples.png", figure=True),
+    kernels=Out("results/slash/figures/kernels.png", figure=True),
+    curves=Out("results/slash/figures/learning_curves.png", figure=True),
+)
 def figures(args, ctx) -> None:
     import pandas as pd
 
@@ -113,12 +149,17 @@ def figures(args, ctx) -> None:
     fig.learning_curves_figure({_model_name(p): pd.read_csv(p) for p in args.history}, args.curves)
 
 
-@steps.step(help="results table, metrics.json and post-vs-ours comparison",
-            metrics=In([f"{MODEL_DIR}/metrics.json".format(model=m)
-                        for m in SKLEARN_MODELS + CNN_MODELS], many=True),
-            claims=In("src/dlrepro/studies/slash/claims.yaml"),
-            table=Out("results/slash/table.csv"), summary=Out("results/slash/metrics.json"),
-            comparison=Out("results/slash/comparison.csv"))
+@steps.step(
+    help="results table, metrics.json and post-vs-ours comparison",
+    metrics=In(
+        [f"{MODEL_DIR}/metrics.json".format(model=m) for m in SKLEARN_MODELS + CNN_MODELS],
+        many=True,
+    ),
+    claims=In("src/dlrepro/studies/slash/claims.yaml"),
+    table=Out("results/slash/table.csv"),
+    summary=Out("results/slash/metrics.json"),
+    comparison=Out("results/slash/comparison.csv"),
+)
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import compare as compare_claims

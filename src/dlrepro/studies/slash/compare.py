@@ -9,4 +9,6 @@ from dlrepro.studies.slash.spec import LABELS
 
 def results_table(per_model: dict[str, dict]) -> pd.DataFrame:
     rows = [{"model": name, "label": LABELS[name], **m} for name, m in per_model.items()]
-    return pd.DataFrame(rows, columns=["model", "label", "trainable_params", "train_acc", "test_acc"])
+    return pd.DataFrame(
+        rows, columns=["model", "label", "trainable_params", "train_acc", "test_acc"]
+    )

@@ -12,14 +12,15 @@ import numpy as np
 from dlrepro.errors import DlreproError
 
 
-def make_slash(n_per_class: int, size: int, length: int, noise: float,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def make_slash(
+    n_per_class: int, size: int, length: int, noise: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Return x (n, size, size) float32 in [0, 1] and y (n,) int64 with exactly n_per_class each."""
     if length > size:
         raise DlreproError(f"slash.data: length {length} does not fit in size {size}")
     n = 2 * n_per_class
     y = rng.permutation(np.repeat(np.arange(2, dtype=np.int64), n_per_class))
-    top = rng.integers(0, size - length + 1, n)   # corner in 0..size-length, both axes
+    top = rng.integers(0, size - length + 1, n)  # corner in 0..size-length, both axes
     left = rng.integers(0, size - length + 1, n)
     step = np.arange(length)
     rows = top[:, None] + step
@@ -37,6 +38,7 @@ def stratified_split(y: np.ndarray, test_size: int, seed: int) -> tuple[np.ndarr
 
     if not 0 < test_size < len(y):
         raise DlreproError(f"slash.split.test_size: {test_size} is not between 0 and {len(y)}")
-    train, test = train_test_split(np.arange(len(y)), test_size=test_size, stratify=y,
-                                   random_state=seed)
+    train, test = train_test_split(
+        np.arange(len(y)), test_size=test_size, stratify=y, random_state=seed
+    )
     return np.sort(train), np.sort(test)

@@ -24,8 +24,9 @@ def samples_figure(x: np.ndarray, y: np.ndarray, idx: np.ndarray, path, cols: in
 def kernels_figure(kernels: dict[str, np.ndarray], path) -> None:
     """One row per model; each (out, in=1, k, k) kernel on a diverging map centred on 0."""
     cols = max(len(k) for k in kernels.values())
-    fig, axes = plt.subplots(len(kernels), cols, figsize=(1.1 * cols + 1, 1.4 * len(kernels)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(kernels), cols, figsize=(1.1 * cols + 1, 1.4 * len(kernels)), squeeze=False
+    )
     for row, (name, w) in zip(axes, kernels.items()):
         vmin, vmax = symmetric_limits(w)
         for ax in row:
@@ -33,8 +34,15 @@ def kernels_figure(kernels: dict[str, np.ndarray], path) -> None:
         for j, (ax, kernel) in enumerate(zip(row, w)):
             im = ax.imshow(kernel[0], cmap="RdBu_r", vmin=vmin, vmax=vmax)
             ax.set_title(f"{j}", fontsize=7)
-        row[0].text(-0.15, 0.5, LABELS[name], transform=row[0].transAxes, ha="right",
-                    va="center", fontsize=8)
+        row[0].text(
+            -0.15,
+            0.5,
+            LABELS[name],
+            transform=row[0].transAxes,
+            ha="right",
+            va="center",
+            fontsize=8,
+        )
         fig.colorbar(im, ax=list(row), fraction=0.02, pad=0.01)
     save_png(fig, path)
 

@@ -43,9 +43,17 @@ def train_cnn(name: str, hp: dict, split: dict, seed: int, device):
     x_train, x_test = as_tensor(split["x_train"]), as_tensor(split["x_test"])
     y_train, y_test = torch.from_numpy(split["y_train"]), torch.from_numpy(split["y_test"])
     history = train_binary_classifier(
-        model, x_train, y_train, epochs=hp["epochs"], batch_size=hp["batch_size"], lr=hp["lr"],
+        model,
+        x_train,
+        y_train,
+        epochs=hp["epochs"],
+        batch_size=hp["batch_size"],
+        lr=hp["lr"],
         weight_decay=hp["weight_decay"],
-        seed=model_seed, device=device, desc=name)
+        seed=model_seed,
+        device=device,
+        desc=name,
+    )
     metrics = {
         "trainable_params": trainable_parameters(model),
         "train_acc": accuracy(model, x_train, y_train),
