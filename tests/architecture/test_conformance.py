@@ -46,7 +46,8 @@ def test_study_has_the_standard_shape(study):
     assert isinstance(module.steps, Steps) and module.steps.owner == study
     steps = registry.steps_of(study)
     assert steps, f"{study}: declares no steps"
-    assert any(s.name == "compare" for s in steps), f"{study}: no compare step"
+    outputs = {a.resolve(PARAMS) for s in steps for a in s.files(Out).values()}
+    assert f"results/{study}/comparison.csv" in outputs, f"{study}: no step writes comparison.csv"
     # one caption per declared report figure, and none for figures that do not exist
     figures = {Path(a.path).stem for s in steps for a in s.files(Out).values() if a.figure}
     captions = {p.stem for p in (folder / "captions").glob("*.rst")}

@@ -33,6 +33,7 @@ ACCEPTED_LINTS = {"Specify a conda environment or container for each rule."}
 def test_snakemake_lint_leaves_only_the_accepted_lint():
     proc = run([str(BIN / "snakemake"), "--lint"], ROOT, check=False)
     text = proc.stdout + proc.stderr
-    lints = {line.strip()[2:].rstrip(":") for line in text.splitlines()
-             if line.startswith("    * ")}
+    lints = {
+        line.strip()[2:].rstrip(":") for line in text.splitlines() if line.startswith("    * ")
+    }
     assert lints and lints <= ACCEPTED_LINTS, text[-4000:]
