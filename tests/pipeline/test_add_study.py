@@ -79,7 +79,7 @@ def test_adding_a_study_needs_only_its_package_params_and_registry_line(tmp_path
         registry.read_text().replace('"feedback_loop",\n)', '"feedback_loop",\n    "toy",\n)')
     )
 
-    snakemake(repo, *SMOKE, "results/toy/comparison.csv", "results/toy/figures/hist.png")
+    snakemake(repo, "results/toy/comparison.csv", "results/toy/figures/hist.png", *SMOKE)
     comparison = (repo / "results/toy/comparison.csv").read_text()
     assert "the mean is near 0" in comparison and "reproduced" in comparison
     record = json.loads((repo / "results/toy/provenance/compare.json").read_text())
