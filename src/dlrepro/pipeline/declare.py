@@ -174,6 +174,11 @@ class Steps:
     command: tuple[str, ...] | None = None  # default: (owner,)
     steps: list[Step] = field(default_factory=list)
 
+    @property
+    def claims(self) -> In:
+        """The study's claims.yaml, as the input of the step that compares with the post."""
+        return In(f"src/dlrepro/studies/{self.owner}/claims.yaml")
+
     def step(
         self,
         *,

@@ -10,7 +10,7 @@ from dlrepro.studies.adversarial.spec import KINDS
 
 steps = Steps("adversarial")
 ADV = "results/adversarial"
-CLAIMS = In("src/dlrepro/studies/adversarial/claims.yaml")
+CLAIMS = steps.claims
 EXAMPLES = "data/processed/adversarial/fgsm_test.npz"
 MEMBER = f"{ADV}/members/{{kind}}/{{member}}"
 TRAINING = ("seed", "device", "adversarial.data", "adversarial.model", "adversarial.training")

@@ -4,7 +4,7 @@ cases, and a figure. No training, no data: both steps are cheap at any scale."""
 
 from __future__ import annotations
 
-from dlrepro.pipeline.declare import In, Out, Steps
+from dlrepro.pipeline.declare import Out, Steps
 
 steps = Steps("correlation")
 COR = "results/correlation"
@@ -44,7 +44,7 @@ def measure_cases(seed: int, cases: list, repeats: int):
     runtime=5,
     mem_mb=1000,
     params=("seed", "correlation"),
-    claims=In("src/dlrepro/studies/correlation/claims.yaml"),
+    claims=steps.claims,
     table=Out(f"{COR}/table.csv"),
     summary=Out(f"{COR}/metrics.json"),
     comparison=Out(f"{COR}/comparison.csv"),

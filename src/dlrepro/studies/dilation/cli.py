@@ -71,7 +71,7 @@ def summarise(table, kernel: int) -> dict:
     runtime=5,
     mem_mb=2000,
     params=("seed", "dilation"),
-    claims=In("src/dlrepro/studies/dilation/claims.yaml"),
+    claims=steps.claims,
     table=Out(f"{DIL}/table.csv"),
     summary=Out(f"{DIL}/metrics.json"),
     comparison=Out(f"{DIL}/comparison.csv"),

@@ -25,7 +25,7 @@ def _city(p: dict):
     runtime=5,
     mem_mb=1000,
     params=("seed", "feedback_loop"),
-    claims=In("src/dlrepro/studies/feedback_loop/claims.yaml"),
+    claims=steps.claims,
     runs=Out(RUNS),
     table=Out(f"{FBL}/table.csv"),
     summary=Out(SUMMARY),

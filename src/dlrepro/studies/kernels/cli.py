@@ -113,7 +113,7 @@ def train(args, ctx) -> None:
     weights=In(WEIGHTS),
     snapshots=In(SNAPSHOTS),
     train=In(f"{KER}/model/metrics.json"),
-    claims=In("src/dlrepro/studies/kernels/claims.yaml"),
+    claims=steps.claims,
     table=Out(f"{KER}/table.csv"),
     summary=Out(f"{KER}/metrics.json"),
     comparison=Out(f"{KER}/comparison.csv"),

@@ -115,7 +115,7 @@ def fit(args, ctx) -> None:
     runtime=5,
     params=("memorization.training.epochs", "memorization.fit_threshold"),
     runs=In(_run_metrics, many=True),
-    claims=In("src/dlrepro/studies/memorization/claims.yaml"),
+    claims=steps.claims,
     table=Out(f"{MEM}/table.csv"),
     summary=Out(f"{MEM}/metrics.json"),
     comparison=Out(f"{MEM}/comparison.csv"),

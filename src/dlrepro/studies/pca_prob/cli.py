@@ -22,7 +22,7 @@ def _images(arrays: dict, split: str, n: int):
     mem_mb=4000,
     params=("seed", "pca_prob"),
     data=In(MNIST),
-    claims=In("src/dlrepro/studies/pca_prob/claims.yaml"),
+    claims=steps.claims,
     scores=Out(SCORES),
     table=Out(f"{PCA_PROB}/table.csv"),
     summary=Out(SUMMARY),

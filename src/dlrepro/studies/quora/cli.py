@@ -10,7 +10,7 @@ from dlrepro.pipeline.declare import In, Out, Steps, Value, Wildcard
 from dlrepro.studies.quora.spec import FEATURE_KINDS, FEATURE_PARAMS, RAW_FILE, ordered_variants
 
 steps = Steps("quora")
-CLAIMS = In("src/dlrepro/studies/quora/claims.yaml")
+CLAIMS = steps.claims
 PAIRS = "data/processed/quora/pairs.tsv"
 FEATURES = "data/processed/quora/features_{kind}.npz"
 MODEL_DIR = "results/quora/models/{variant}"

@@ -171,7 +171,7 @@ def train(args, ctx) -> None:
     activations=In(ACTIVATIONS),
     runs=In(RUNS, many=True),
     timings=In(TIMINGS, many=True, hashed=False),
-    claims=In("src/dlrepro/studies/selu/claims.yaml"),
+    claims=steps.claims,
     table=Out(f"{SELU}/table.csv"),
     summary=Out(f"{SELU}/metrics.json"),
     comparison=Out(f"{SELU}/comparison.csv"),

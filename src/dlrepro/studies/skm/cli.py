@@ -10,7 +10,7 @@ from dlrepro.studies.skm import HEADS  # not .models: the CLI must start without
 
 steps = Steps("skm")
 SKM = "results/skm"
-CLAIMS = In("src/dlrepro/studies/skm/claims.yaml")
+CLAIMS = steps.claims
 RUN = f"{SKM}/runs/{{head}}/{{run}}"
 
 CONFIDENCES = {

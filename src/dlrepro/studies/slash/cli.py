@@ -155,7 +155,7 @@ def figures(args, ctx) -> None:
         [f"{MODEL_DIR}/metrics.json".format(model=m) for m in SKLEARN_MODELS + CNN_MODELS],
         many=True,
     ),
-    claims=In("src/dlrepro/studies/slash/claims.yaml"),
+    claims=steps.claims,
     table=Out("results/slash/table.csv"),
     summary=Out("results/slash/metrics.json"),
     comparison=Out("results/slash/comparison.csv"),
