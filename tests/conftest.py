@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from dlrepro.core.determinism import CPU_ISA_CAPS
 from dlrepro.paths import MEASUREMENTS
+
+# in-process steps (unit tests) get the kernels the pipeline's jobs get (params cpu_isa: avx2)
+os.environ.update(CPU_ISA_CAPS["avx2"])
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: snakemake, dvc, dlrepro

@@ -82,17 +82,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     word = _command_word(sys.argv[1:] if argv is None else argv)
-    owners = registry.owners()
-    wanted = [word] if word in owners else owners
-    for owner in wanted:
-        steps = registry.steps_of(owner)
-        if owner in registry.SHARED:  # shared data steps are top-level commands (`dlrepro fetch`)
-            seen = set()
-            _step_parsers(sub, [s for s in steps if not (s.command in seen or seen.add(s.command))])
-        else:
-            study = sub.add_parser(owner, help=f"steps of the {owner} study")
-            _step_parsers(study.add_subparsers(dest="step_name", required=True), steps)
-    if word in owners:
+    # shared data steps are top-level commands (`dlrepro fetch`): always loaded (small), and
+    # enough on their own for a job that runs one; a study's job loads only that study
+    shared = [s for owner in registry.SHARED for s in registry.steps_of(owner)]
+    seen = set()
+    _step_parsers(sub, [s for s in shared if not (s.command in seen or seen.add(s.command))])
+    if word in {s.command[0] for s in shared}:
+        return parser
+    for owner in [word] if word in registry.STUDIES else registry.STUDIES:
+        study = sub.add_parser(owner, help=f"steps of the {owner} study")
+        _step_parsers(
+            study.add_subparsers(dest="step_name", required=True), registry.steps_of(owner)
+        )
+    if word in registry.STUDIES:
         return parser
 
     p = sub.add_parser("params", help="print the merged, validated params as YAML")
@@ -153,10 +155,16 @@ class _Tee:
 
 
 def _tee_output(path: str) -> None:
+    """The job's output also goes to its log, which starts with the machine it ran on (kept
+    out of provenance, a hashed output, so machines of a kind write the same bytes)."""
+    import json
     from pathlib import Path
+
+    from dlrepro.core.provenance import machine
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open for the process's lifetime
+    log.write(f"machine: {json.dumps(machine())}\n")
     sys.stdout, sys.stderr = _Tee(sys.stdout, log), _Tee(sys.stderr, log)
 
 

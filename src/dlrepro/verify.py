@@ -3,8 +3,9 @@ and compare every output's hash with the one dvc.lock recorded.
 
 The scratch copy holds what a clone would (tracked and untracked-not-ignored files), so no
 artifact of the workspace can leak into the rebuild. Raw data comes from the same mirror the
-workspace uses. A difference is explained with the provenance records of both builds: which
-platform, library versions, thread count and device each one ran with.
+workspace uses. A difference is explained with the provenance records of both builds (library
+versions, architecture, CPU kernel cap and ATen's choice, thread count, device) and with the
+CPU model and ISA flags of this machine.
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ def explain(path: str, lock: dict[str, tuple[str, str]], root: Path, rebuilt: Pa
             if old.get(key) != new.get(key):
                 lines.append(f"    {key}: locked build {old.get(key)!r}, rebuild {new.get(key)!r}")
         if not lines:
-            lines.append("    same platform, libraries, threads and device in both records")
+            lines.append(
+                "    same libraries, architecture, CPU kernels, threads and device in both records"
+            )
     return lines
 
 
@@ -144,6 +147,11 @@ def main(args, params=None) -> int:
         f"{len(result['missing'])} missing, {len(result['skipped'])} not rebuilt (not targeted), "
         f"{len(result['measured'])} wall-clock measurements not compared"
     )
+    if result["differ"]:
+        from dlrepro.core.provenance import machine
+
+        here = machine()
+        print(f"this machine: {here['cpu']}, ISA {' '.join(here['isa'])}, {here['os']}")
     for path in result["differ"]:
         print(f"DIFFERS  {path}  (stage {lock[path][0]})")
         print("\n".join(explain(path, lock, root, scratch)))

@@ -1,5 +1,6 @@
 """The `dlrepro` entry point: clear errors (exit 2, no traceback) and nothing written."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,23 @@ def test_building_the_parser_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "argv, loaded",
+    [
+        (["fetch", "--name", "mnist_train_images", "--out", "x"], set()),
+        (["slash", "split", "--help"], {"slash"}),
+    ],
+)
+def test_a_job_imports_only_its_own_declarations(argv, loaded):
+    """A job's code inputs are computed from its own study's imports; loading every study's
+    declarations would make each job depend on all of them."""
+    code = (
+        "import json, sys; from dlrepro.cli import build_parser; build_parser(sys.argv[1:]); "
+        "print(json.dumps(sorted({m.split('.')[2] for m in sys.modules if m.startswith('dlrepro.studies.')})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], check=True, capture_output=True, text=True
+    )
+    assert set(json.loads(out.stdout)) == loaded

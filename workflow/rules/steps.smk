@@ -3,7 +3,7 @@
 # captions, and code inputs computed from the step's imports (dlrepro.pipeline.codedeps).
 from dlrepro.pipeline import registry
 from dlrepro.pipeline.codedeps import step_code
-from dlrepro.pipeline.declare import In, Out
+from dlrepro.pipeline.declare import PLATFORM_PARAMS, In, Out
 
 
 def _bind(fn):
@@ -29,7 +29,10 @@ def _outputs(step):
 
 def _params(step):
     keys = step.params
-    p = (lambda w: params_at(*keys(w, config))(w)) if callable(keys) else params_at(*keys)
+    if callable(keys):
+        p = lambda w: params_at(*PLATFORM_PARAMS, *keys(w, config))(w)
+    else:
+        p = params_at(*PLATFORM_PARAMS, *keys)
     log = f"{step.log_stem()}.log"
 
     # the command as a param: a rule's `shell:` expression is evaluated again when its job runs,

@@ -76,6 +76,7 @@ def run(
         threads=params["threads"],
         device_setting=params["device"],
     )
+    determinism.pin_cpu_isa(params["cpu_isa"])
     determinism.configure(ctx.seed, ctx.threads)
     func(args, ctx)
     if provenance_path:
@@ -91,6 +92,8 @@ def run(
             },
             "inputs": {p: io.sha256_file(p) for p in sorted(inputs.values())},
             "outputs": {p: io.sha256_file(p) for p in sorted(outputs.values())},
-            "environment": provenance.environment(ctx.device, ctx.threads),
+            "environment": provenance.environment(
+                ctx.device, ctx.threads, determinism.cpu_isa_record(params["cpu_isa"])
+            ),
         }
         io.write_json(provenance_path, record)

@@ -103,6 +103,22 @@ def _top_level_imports(module: str) -> set[str]:
     )
 
 
+def _free_names(func: ast.FunctionDef) -> set[str]:
+    """Names a function reads but does not bind itself (a local `train` is not the module's
+    `train` function)."""
+    bound = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
+    for n in ast.walk(func):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            bound.add(n.id)
+        elif isinstance(n, ast.alias):
+            bound.add((n.asname or n.name).split(".")[0])
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not func:
+            bound.add(n.name)
+    return {
+        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    } - bound
+
+
 def _function_imports(module: str, name: str) -> set[str]:
     """Imports inside function `name` of `module` and inside the module's functions it names."""
     functions = {
@@ -118,8 +134,7 @@ def _function_imports(module: str, name: str) -> set[str]:
         if current in seen:
             continue
         seen.add(current)
-        body = functions[current]
-        todo += [n.id for n in ast.walk(body) if isinstance(n, ast.Name) and n.id in functions]
+        todo += [n for n in _free_names(functions[current]) if n in functions]
     return _imports([functions[f] for f in seen], module)
 
 

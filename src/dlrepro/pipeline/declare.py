@@ -74,6 +74,11 @@ class Value:
 Arg = In | Out | Wildcard | Value
 
 
+# params every step depends on besides its own: they decide the bytes of any torch/BLAS step
+# (threads: float reduction order; cpu_isa: which vector kernels), so a change reruns them
+PLATFORM_PARAMS = ("threads", "cpu_isa")
+
+
 @dataclass(frozen=True)
 class Step:
     owner: str  # the study (or shared data source) whose provenance folder the step writes to

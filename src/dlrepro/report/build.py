@@ -98,7 +98,8 @@ def provenance_markdown(study: str, sdir: Path) -> str:
         libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items())
         devices = sorted({r["environment"]["device"] for r in records})
         lines += [
-            f"- Python {env['python']} on `{env['platform']}`; threads per job: {env['threads']}; "
+            f"- Python {env['python']} on {env['machine']}, CPU kernels capped at "
+            f"`{env['cpu_isa']['cap']}`; threads per job: {env['threads']}; "
             f"devices: {', '.join(devices)}",
             f"- Libraries: {libs}",
             "",
