@@ -7,9 +7,8 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "params.yaml"
-
-
+# params.yaml (+ each --configfile) is read and validated by common.smk through the loader every
+# job uses, not by a `configfile:` directive: Snakemake's loader names no line of a YAML error
 include: "workflow/rules/common.smk"  # validates params before any job; shared helpers
 include: "workflow/rules/steps.smk"  # one rule per declared step
 include: "workflow/rules/report.smk"

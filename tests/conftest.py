@@ -13,7 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from dlrepro.core.determinism import CPU_ISA_CAPS
 from dlrepro.paths import MEASUREMENTS
@@ -96,6 +98,16 @@ def artifact_hashes(repo: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]
 
 
 SMOKE = ["--configfile", "config/smoke.yaml"]
+
+
+def smoke_config(repo: Path, study: str) -> dict:
+    """The study's section of the repo's config/smoke.yaml."""
+    return yaml.safe_load((repo / "config/smoke.yaml").read_text())[study]
+
+
+def read_comparison(repo: Path, study: str) -> pd.DataFrame:
+    """The study's built results/<study>/comparison.csv (empty cells kept as "")."""
+    return pd.read_csv(repo / f"results/{study}/comparison.csv", keep_default_na=False)
 
 
 def snakemake(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

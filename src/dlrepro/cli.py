@@ -82,18 +82,18 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     word = _command_word(sys.argv[1:] if argv is None else argv)
-    # shared data steps are top-level commands (`dlrepro fetch`): always loaded (small), and
-    # enough on their own for a job that runs one; a study's job loads only that study
-    shared = [s for owner in registry.SHARED for s in registry.steps_of(owner)]
-    seen = set()
-    _step_parsers(sub, [s for s in shared if not (s.command in seen or seen.add(s.command))])
-    if word in {s.command[0] for s in shared}:
-        return parser
+    # a job loads only the declarations of its own study (or, for `dlrepro fetch`/`mnist`, of
+    # the shared data steps): its code inputs are computed from exactly those imports
+    if word not in registry.STUDIES:
+        shared = [s for owner in registry.SHARED for s in registry.steps_of(owner)]
+        seen = set()  # shared data steps are top-level commands (`dlrepro fetch`)
+        _step_parsers(sub, [s for s in shared if not (s.command in seen or seen.add(s.command))])
+        if word in {command[0] for command in seen}:
+            return parser
     for owner in [word] if word in registry.STUDIES else registry.STUDIES:
         study = sub.add_parser(owner, help=f"steps of the {owner} study")
-        _step_parsers(
-            study.add_subparsers(dest="step_name", required=True), registry.steps_of(owner)
-        )
+        steps = registry.steps_of(owner)
+        _step_parsers(study.add_subparsers(dest="step_name", required=True), steps)
     if word in registry.STUDIES:
         return parser
 
@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             from dlrepro.core import step
 
             params = load_params(args.params or [DEFAULT_PARAMS])
+            args.step.check_inputs_match_params(args, params)
             study, name = args.step.study_step
             step.run(args, params, args.step.func, study, name, args.provenance)
         else:

@@ -6,6 +6,7 @@ profile and tests derive from; this test is what makes a half-added study fail l
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,17 @@ def test_study_has_the_standard_shape(study):
     assert steps, f"{study}: declares no steps"
     outputs = {a.resolve(PARAMS) for s in steps for a in s.files(Out).values()}
     assert f"results/{study}/comparison.csv" in outputs, f"{study}: no step writes comparison.csv"
+    # ... and writes it, with the table and metrics.json, through the one write_results
+    (compare,) = [
+        s for s in steps
+        if f"results/{study}/comparison.csv" in {a.resolve(PARAMS) for a in s.files(Out).values()}
+    ]  # fmt: skip
+    calls = {
+        n.func.id
+        for n in ast.walk(ast.parse(inspect.getsource(compare.func)))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    assert "write_results" in calls, f"{study}: {compare.rule} does not call write_results"
     # one caption per declared report figure, and none for figures that do not exist
     figures = {Path(a.path).stem for s in steps for a in s.files(Out).values() if a.figure}
     captions = {p.stem for p in (folder / "captions").glob("*.rst")}

@@ -5,7 +5,7 @@ Raw data: the scratch copy fetches from a mirror that is a copy of ../shared/dat
 Quora file damaged (DLREPRO_MIRROR points at it). A truncated .gz fails the size check and a
 flipped byte the sha256 check of the raw-file registry, both inside `dlrepro fetch`, before
 the file gets its name in data/raw. (A TSV with a missing column cannot get past that check
-with the registered file, so it is tested on the reader: tests/unit/test_reader_fuzz.py.)
+with the registered file, so it is tested on the reader: tests/platform/test_reader_fuzz.py.)
 
 Params: a value of the wrong type in params.yaml itself is refused by Snakemake (schema check
 at parse time, before any job) and, under DVC, by the first job (`dlrepro` validates too).

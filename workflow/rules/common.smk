@@ -3,7 +3,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from dlrepro.core.params import select, validate
+from dlrepro.core.params import load_params, select
 from dlrepro.errors import DlreproError
 
 # Jobs read params themselves (same command under DVC), so every override must be a file the
@@ -14,13 +14,18 @@ if workflow.config_settings.config:
         "YAML file (same keys as params.yaml) and pass --configfile FILE"
     )
 
-try:
-    validate(config, source="params (params.yaml + --configfile)")
-except DlreproError as exc:
-    raise WorkflowError(f"dlrepro: {exc}") from None
-
 _overrides = [os.path.relpath(f, workflow.basedir) for f in workflow.config_settings.configfiles]
 _overrides = [f for f in _overrides if f != "params.yaml"]
+
+# params.yaml then the --configfile files, through the loader every job uses: it refuses a key
+# given twice (Snakemake's keeps the last silently), names file:line:column of a YAML error,
+# and the schema refuses a float where an integer goes. Merged as Snakemake merges them.
+try:
+    _params = load_params(["params.yaml", *_overrides])
+except DlreproError as exc:
+    raise WorkflowError(f"dlrepro: {exc}") from None
+config.clear()
+config.update(_params)
 # The command prefix every rule uses. With no overrides it is plain `dlrepro` (as in dvc.yaml).
 DLREPRO = (
     "dlrepro" + "".join(f" --params {f}" for f in ["params.yaml", *_overrides])

@@ -21,8 +21,39 @@ from dlrepro.paths import SCHEMA
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class StrictLoader(SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last one
+    silently, so `epochs: 5` then `epochs: 50` would train for 50)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", mark
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, StrictLoader.construct_mapping
+)
+
+
 def parse_yaml(text: str):
-    return yaml.load(text, Loader=SafeLoader)
+    return yaml.load(text, Loader=StrictLoader)
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> str:
+    """`file:line:column: problem`, as compilers and linters say it."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    return f"{where}: invalid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 def deep_merge(base: dict, override: Mapping) -> dict:
@@ -45,7 +76,7 @@ def read_yaml(path: Path | str) -> dict:
     try:
         data = parse_yaml(text)
     except yaml.YAMLError as exc:
-        raise DlreproError(f"{path}: not valid YAML: {exc}") from exc
+        raise DlreproError(_yaml_error(path, exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -60,10 +91,20 @@ def _key_path(error) -> str:
     return ".".join(parts) if parts else "(top level)"
 
 
-def validate(params: Mapping[str, Any], source: str = "params") -> None:
-    """Raise DlreproError naming every offending key if `params` breaks the schema."""
+def _strict_validator(schema):
+    """JSON Schema's `integer` admits 2.0 (a number with no fraction); a float where a count
+    goes is a typo that would reach torch or scikit-learn as a float, so it is refused here."""
     import jsonschema  # imported here: keeps `dlrepro --help` fast
 
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    return jsonschema.validators.extend(base, type_checker=checker)(schema)
+
+
+def validate(params: Mapping[str, Any], source: str = "params") -> None:
+    """Raise DlreproError naming every offending key if `params` breaks the schema."""
     from dlrepro.studies import STUDIES
 
     schema = parse_yaml(SCHEMA.read_text())
@@ -72,7 +113,7 @@ def validate(params: Mapping[str, Any], source: str = "params") -> None:
         *schema.get("required", []),
         *(s for s in STUDIES if s not in schema.get("required", [])),
     ]
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _strict_validator(schema)
     errors = sorted(validator.iter_errors(params), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [f"  {_key_path(e)}: {e.message}" for e in errors]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,3 +145,32 @@ def fetch(name: str, dest: Path | str, mirror: Path | None) -> Path:
             raise DlreproError(f"{dest}: {raw.name} from {source} is corrupt: {problem}; "
                                f"nothing written")
     return dest
+
+
+def _registered(path: Path) -> RawFile:
+    """The registry entry a local raw copy stands for (data/raw/<relpath>)."""
+    for raw in REGISTRY.values():
+        if path.as_posix().endswith(f"data/raw/{raw.relpath}"):
+            return raw
+    raise DlreproError(f"{path}: not a registered raw file (data/raw/<dataset>/<file>)")
+
+
+def verified_raw(path: Path | str, mirror: Path | None) -> Path:
+    """A raw file checked at the read, not only at the fetch: a local copy edited or damaged
+    since (a flipped label in a valid .gz reads fine) would silently change every number built
+    from it. A bad copy is fetched again from the mirror/URL; if that fails, the error says
+    which file to delete."""
+    path = Path(path)
+    raw = _registered(path)
+    problem = mismatch(path, raw) if path.is_file() else "missing"
+    if problem is None:
+        return path
+    print(f"{path}: local copy of {raw.name} is corrupt ({problem}); fetching it again",
+          file=sys.stderr)
+    try:
+        fetch(raw.name, path, mirror)
+    except DlreproError as exc:
+        raise DlreproError(f"{path}: local copy of {raw.name} is corrupt ({problem}) and could "
+                           f"not be fetched again ({exc}). Delete it (rm {path}) and rerun when "
+                           f"the mirror or network is back") from None
+    return path

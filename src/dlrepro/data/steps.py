@@ -42,7 +42,10 @@ steps.step(step_name="fetch", command=("fetch",), record=("data", "fetch"), runt
 def prepare(args, ctx) -> None:
     """the four MNIST IDX files -> one checked .npz (shared data)"""
     from dlrepro.core.io import write_npz
+    from dlrepro.data.fetch import resolve_mirror, verified_raw
     from dlrepro.data.mnist import read_mnist
 
-    data = read_mnist(args.train_images, args.train_labels, args.test_images, args.test_labels)
+    mirror = resolve_mirror(ctx.params["mirror"])
+    parts = [verified_raw(getattr(args, part), mirror) for part in MNIST_PARTS]
+    data = read_mnist(*parts)
     write_npz(args.out, **{k: data[k] for k in MNIST_KEYS})

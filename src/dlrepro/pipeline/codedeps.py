@@ -9,7 +9,7 @@ imported on that path: the static closure of
 and below those, every import of each module reached (top-level or inside functions: an
 over-approximation, so an edit never fails to rerun a step; at worst it reruns one more).
 Each package's __init__.py is included with its modules (importing a module runs it).
-tests/test_code_deps.py runs one step of every study and checks sys.modules against this.
+tests/pipeline/test_code_deps.py runs one step of every study and checks sys.modules against this.
 """
 
 from __future__ import annotations

@@ -120,6 +120,36 @@ class Step:
         """logs/<owner>/<rule>[-<wildcard>...]: the job's log and benchmark files."""
         return "-".join([f"logs/{self.owner}/{self.rule}", *(f"{{{w}}}" for w in self.wildcards)])
 
+    def check_inputs_match_params(self, args, params: dict) -> None:
+        """Inputs named by params (member counts, variants, runs) must be exactly those the
+        params call for: a DAG built with other params (a stale dvc.yaml, `dvc exp run -S` on
+        a DAG-shape key) would otherwise give a silently smaller or larger result."""
+        from types import SimpleNamespace
+
+        from dlrepro.errors import DlreproError
+
+        wildcards = SimpleNamespace(**vars(args))
+        for flag, a in self.files(In).items():
+            if not callable(a.path):
+                continue
+            expected = a.path(wildcards, params)
+            expected = list(expected) if a.many else [expected]
+            given = getattr(args, flag)
+            given = [str(g) for g in (given if a.many else [given])]
+            if sorted(given) != sorted(expected):
+                extra, absent = (
+                    sorted(set(given) - set(expected)),
+                    sorted(set(expected) - set(given)),
+                )
+                raise DlreproError(
+                    f"{' '.join(self.study_step)}: --{flag.replace('_', '-')} got {len(given)} "
+                    f"file(s), the params call for {len(expected)}"
+                    + (f"; not called for: {', '.join(extra[:3])}" if extra else "")
+                    + (f"; missing: {', '.join(absent[:3])}" if absent else "")
+                    + ". The DAG was built with other params: after changing a param that shapes "
+                    "it, run through Snakemake, or regenerate dvc.yaml (`dlrepro dvc-yaml`)"
+                )
+
     def files(self, kind: type) -> dict[str, Any]:
         return {flag: a for flag, a in self.args.items() if isinstance(a, kind)}
 

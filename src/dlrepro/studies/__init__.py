@@ -1,7 +1,7 @@
 """One package per reproduced post, each in the same shape (see README "Adding a study").
 
 STUDIES is the registry: the Snakefile, the `dlrepro` CLI, the report, the SLURM profile and
-the tests all derive from it, and tests/test_conformance.py checks that every package here is
+the tests all derive from it, and tests/architecture/test_conformance.py checks that every package here is
 registered and complete."""
 
 STUDIES = (  # report page order: the issues' order

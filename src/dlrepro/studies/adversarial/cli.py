@@ -356,8 +356,7 @@ def tsne(args, ctx) -> None:
 )
 def compare(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import write_results
     from dlrepro.studies.adversarial.compare import results_table
 
     result = {
@@ -366,9 +365,7 @@ def compare(args, ctx) -> None:
         "advtrain": io.read_json(args.advtrain),
         "ensembles": io.read_json(args.ensembles),
     }
-    io.write_csv(args.table, results_table(result))
-    io.write_json(args.summary, result)
-    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
+    write_results(args, result, results_table(result), ctx.params)
 
 
 @steps.step(

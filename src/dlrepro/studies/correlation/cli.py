@@ -50,9 +50,7 @@ def measure_cases(seed: int, cases: list, repeats: int):
     comparison=Out(f"{COR}/comparison.csv"),
 )
 def measure(args, ctx) -> None:
-    from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import write_results
     from dlrepro.core.torch_utils import setup
 
     setup(ctx)
@@ -66,9 +64,7 @@ def measure(args, ctx) -> None:
         # the unflipped convolution's SMALLEST difference: it differs in every case
         "min_diff": {"convolve2d": float(table[UNFLIPPED_MIN].min())},
     }
-    io.write_csv(args.table, table)
-    io.write_json(args.summary, result)
-    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
+    write_results(args, result, table, ctx.params)
 
 
 @steps.step(

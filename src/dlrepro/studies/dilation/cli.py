@@ -79,8 +79,7 @@ def summarise(table, kernel: int) -> dict:
 )
 def measure(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import write_results
     from dlrepro.core.determinism import stream_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.dilation.receptive_field import figure_layers, formula
@@ -98,10 +97,8 @@ def measure(args, ctx) -> None:
         f"rf_layer{layer}": int(layers[f"rf_{layer}"].any(axis=1).sum())
         for layer in range(1, len(rates) + 1)
     }
-    io.write_csv(args.table, table)
     io.write_npz(args.layers, **layers)
-    io.write_json(args.summary, result)
-    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
+    write_results(args, result, table, ctx.params)
 
 
 @steps.step(

@@ -124,8 +124,7 @@ def compare(args, ctx) -> None:
 
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import write_results
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.kernels.effective import linear_stack_error, neighbour_correlation
 
@@ -188,9 +187,9 @@ def compare(args, ctx) -> None:
             f"first {len(x)} test images",
         ),
     ]
-    io.write_csv(args.table, pd.DataFrame(rows, columns=["quantity", "value", "note"]))
-    io.write_json(args.summary, result)
-    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
+    write_results(
+        args, result, pd.DataFrame(rows, columns=["quantity", "value", "note"]), ctx.params
+    )
 
 
 @steps.step(

@@ -95,10 +95,12 @@ def prepare(args, ctx) -> None:
     from dlrepro.core.claims import load_claims
     from dlrepro.core.determinism import stream_seed
     from dlrepro.data import quora
+    from dlrepro.data.fetch import resolve_mirror, verified_raw
     from dlrepro.studies.quora.compare import quirks_with_post
 
     d = ctx.params["quora"]["data"]
-    raw = quora.select_source(quora.read_pairs(args.raw), d["source"])
+    path = verified_raw(args.raw, resolve_mirror(ctx.params["mirror"]))
+    raw = quora.select_source(quora.read_pairs(path), d["source"])
     if (
         d["max_pairs"] and len(raw) > d["max_pairs"]
     ):  # smoke scale: a seeded sample, file order kept
@@ -190,15 +192,12 @@ def train(args, ctx) -> None:
 )
 def compare(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import write_results
     from dlrepro.studies.quora.compare import accuracy_table, summary
 
     per_variant = io.read_keyed_records(args.metrics, "variant", ctx.params["quora"]["variants"])
     result = summary(per_variant)
-    io.write_csv(args.table, accuracy_table(per_variant))
-    io.write_json(args.summary, result)
-    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), result, ctx.params))
+    write_results(args, result, accuracy_table(per_variant), ctx.params)
 
 
 @steps.step(

@@ -162,12 +162,9 @@ def figures(args, ctx) -> None:
 )
 def compare(args, ctx) -> None:
     from dlrepro.core import io
-    from dlrepro.core.claims import compare as compare_claims
-    from dlrepro.core.claims import load_claims
+    from dlrepro.core.claims import write_results
     from dlrepro.studies.slash.compare import results_table
 
     ordered = io.read_keyed_records(args.metrics, "model", SKLEARN_MODELS + CNN_MODELS)
     summary = {"models": ordered}
-    io.write_csv(args.table, results_table(ordered))
-    io.write_json(args.summary, summary)
-    io.write_csv(args.comparison, compare_claims(load_claims(args.claims), summary))
+    write_results(args, summary, results_table(ordered), ctx.params)

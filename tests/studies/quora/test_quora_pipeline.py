@@ -1,4 +1,4 @@
-"""Quora study through the real pipeline: outputs at smoke scale. (A damaged raw file: test_bad_input.py.)"""
+"""Quora study through the real pipeline: outputs at smoke scale. (A damaged raw file: tests/pipeline/test_bad_input.py.)"""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from dlrepro.data import quora
 from dlrepro.errors import DlreproError
 
 REAL = (
-    Path(__file__).resolve().parents[3]
+    Path(__file__).resolve().parents[4]
     / "shared"
     / "data"
     / "raw"

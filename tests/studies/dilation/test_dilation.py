@@ -120,6 +120,6 @@ def test_invalid_params_of_the_conv_anatomy_studies_name_the_key(tmp_path, overr
     from dlrepro.errors import DlreproError
 
     (tmp_path / "override.yaml").write_text(override)
-    params = Path(__file__).resolve().parents[2] / "params.yaml"
+    params = Path(__file__).resolve().parents[3] / "params.yaml"
     with pytest.raises(DlreproError, match=key):
         load_params([params, tmp_path / "override.yaml"])

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from dlrepro.core.io import read_npz, write_npz
-from dlrepro.core.params import SafeLoader
+from dlrepro.core.params import SafeLoader, StrictLoader
 from dlrepro.core.torch_utils import load_weights, save_weights
 from dlrepro.errors import DlreproError
 
@@ -134,8 +134,8 @@ def test_no_code_path_can_unpickle():
         r"^\s*(import|from)\s+(pickle|_pickle|cPickle|joblib|dill|cloudpickle|shelve|marshal)\b",
         r"allow_pickle\s*=\s*True",
         r"weights_only\s*=\s*False",
-        # yaml.load only with core.params' SafeLoader (libyaml's safe loader, checked below)
-        r"\byaml\.(unsafe_|full_)?load\((?![^)]*Loader=SafeLoader\))",
+        # yaml.load only with core.params' StrictLoader (a safe loader, checked below)
+        r"\byaml\.(unsafe_|full_)?load\((?![^)]*Loader=StrictLoader\))",
         r"\byaml\.(Unsafe|Full)?Loader\b",
         r"torch\.load\((?![^)]*weights_only=True)",
         r"torch\.(jit\.load|package)\b",
@@ -150,6 +150,7 @@ def test_no_code_path_can_unpickle():
     ]
     assert hits == []
     assert SafeLoader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
+    assert issubclass(StrictLoader, SafeLoader)
 
 
 # ----------------------------------------------------------------------------- damaged or wrong weights

@@ -13,7 +13,7 @@ from dlrepro.errors import DlreproError
 from dlrepro.studies.quora import features as F
 
 REAL = (
-    Path(__file__).resolve().parents[3]
+    Path(__file__).resolve().parents[4]
     / "shared"
     / "data"
     / "raw"

@@ -1,5 +1,5 @@
-"""The conv-anatomy studies (kernels, correlation, dilation) through the real pipeline, at
-smoke scale: their outputs, report pages, and bytes that repeat when a step is rerun."""
+"""The kernels study through the real pipeline, at smoke scale: its outputs, report page, and
+bytes that repeat when a step is rerun."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ import json
 
 import pandas as pd
 import yaml
-from conftest import SMOKE, run
+from conftest import SMOKE, read_comparison, run
 from PIL import Image
-
-
-def _comparison(repo, study):
-    return pd.read_csv(repo / f"results/{study}/comparison.csv", keep_default_na=False)
 
 
 def test_kernels_smoke_outputs(smoke_build):
@@ -24,25 +20,12 @@ def test_kernels_smoke_outputs(smoke_build):
     assert metrics["linear_stack"]["max_abs_diff"] < 1e-10 and metrics["effective"]["size"] == 5
     with Image.open(k / "figures/conv1_epochs.gif") as gif:  # init + one frame per epoch
         assert gif.n_frames == smoke["training"]["epochs"] + 1 and gif.info["loop"] == 0
-    comparison = _comparison(repo, "kernels")
+    comparison = read_comparison(repo, "kernels")
     assert (comparison["verdict"] == "not comparable").sum() == 2
     assert "quantity" in pd.read_csv(k / "table.csv").columns
     page = (repo / "results/report/kernels.html").read_text()
     for fig in ("conv1.png", "conv2.png", "effective.png", "slash_kernels.png", "conv1_epochs.gif"):
         assert f"../kernels/figures/{fig}" in page
-
-
-def test_correlation_and_dilation_smoke_outputs(smoke_build):
-    repo = smoke_build
-    for study in ("correlation", "dilation"):  # exact identities: reproduced at any scale
-        comparison = _comparison(repo, study)
-        assert (comparison["verdict"] == "reproduced").all(), comparison
-    table = pd.read_csv(repo / "results/correlation/table.csv")
-    assert (table["max |conv2d - correlate2d|"] < 1e-10).all()
-    dilation = pd.read_csv(repo / "results/dilation/table.csv")
-    assert (dilation["rf_measured"] == dilation["rf_formula"]).all()
-    for study, fig in (("correlation", "asymmetric_kernel.png"), ("dilation", "post_figure.png")):
-        assert f"../{study}/figures/{fig}" in (repo / f"results/report/{study}.html").read_text()
 
 
 def test_rerun_steps_repeat_their_bytes(smoke_build, tmp_path):

@@ -110,16 +110,17 @@ def test_building_the_parser_imports_no_heavy_library():
 @pytest.mark.parametrize(
     "argv, loaded",
     [
-        (["fetch", "--name", "mnist_train_images", "--out", "x"], set()),
-        (["slash", "split", "--help"], {"slash"}),
+        (["fetch", "--name", "mnist_train_images", "--out", "x"], {"dlrepro.data.steps"}),
+        (["slash", "split", "--help"], {"dlrepro.studies.slash.cli"}),
     ],
 )
 def test_a_job_imports_only_its_own_declarations(argv, loaded):
-    """A job's code inputs are computed from its own study's imports; loading every study's
-    declarations would make each job depend on all of them."""
+    """A job's code inputs are computed from its own declarations' imports; loading every
+    study's (or the shared data steps') would make each job depend on all of them."""
     code = (
         "import json, sys; from dlrepro.cli import build_parser; build_parser(sys.argv[1:]); "
-        "print(json.dumps(sorted({m.split('.')[2] for m in sys.modules if m.startswith('dlrepro.studies.')})))"
+        "print(json.dumps(sorted(m for m in sys.modules if m.endswith('.cli') and "
+        "m.startswith('dlrepro.studies.') or m == 'dlrepro.data.steps')))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, *argv], check=True, capture_output=True, text=True

@@ -25,7 +25,7 @@ from dlrepro.studies.slash.models import (
 )
 from dlrepro.studies.slash.train import fit_sklearn, train_cnn
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HP = read_yaml(ROOT / "params.yaml")["slash"]["models"]
 CPU = torch.device("cpu")
 

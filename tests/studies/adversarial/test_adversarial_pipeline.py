@@ -1,19 +1,12 @@
-"""MNIST + the adversarial-ensembles study through the real pipeline, at smoke scale."""
+"""The adversarial-ensembles study through the real pipeline, at smoke scale."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import yaml
 from conftest import SMOKE, clone_built, planned_jobs
-
-
-def test_shared_mnist_artifact_is_the_standard_split(smoke_build):
-    with np.load(smoke_build / "data/processed/mnist/mnist.npz", allow_pickle=False) as d:
-        assert d["x_train"].shape == (60000, 28, 28) and d["x_test"].shape == (10000, 28, 28)
-        assert d["x_train"].dtype == np.uint8 and set(np.unique(d["y_test"])) == set(range(10))
 
 
 def test_adversarial_smoke_outputs(smoke_build):

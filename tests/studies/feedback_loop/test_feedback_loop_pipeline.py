@@ -1,0 +1,15 @@
+"""The feedback_loop study through the real pipeline, at smoke scale (its outputs, figures and
+report page: tests/pipeline/test_study_outputs.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import yaml
+
+
+def test_feedback_loop_runs_follow_the_smoke_params(smoke_build):
+    smoke = yaml.safe_load((smoke_build / "config/smoke.yaml").read_text())["feedback_loop"]
+    with np.load(smoke_build / "data/processed/feedback_loop/runs.npz") as runs:
+        officers = runs["arrests/officers"]
+    assert officers.shape[:2] == (smoke["replicates"], smoke["periods"])
+    assert (officers.sum(axis=-1) == 100).all()  # params.yaml officers, unchanged by smoke
