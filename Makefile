@@ -8,9 +8,9 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export DVC_NO_ANALYTICS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: install reproduce smoke test dvc-yaml benchmarks clean
+.PHONY: install reproduce smoke test dvc-yaml benchmarks clean lock
 
-$(VENV)/.installed: pyproject.toml scripts/install.sh
+$(VENV)/.installed: pyproject.toml requirements.lock scripts/install.sh
 	VENV=$(VENV) scripts/install.sh
 	touch $@
 
@@ -25,6 +25,11 @@ smoke: install
 
 test: install
 	python -m pytest
+
+# after changing a pin in pyproject.toml: resolve it into the venv, then record every package
+lock:
+	$(VENV)/bin/uv pip install --python $(VENV)/bin/python -e '.[dev]'
+	scripts/write_lock.sh $(VENV) > requirements.lock
 
 dvc-yaml: install
 	dlrepro dvc-yaml

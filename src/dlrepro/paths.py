@@ -5,6 +5,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parents[1]  # the repository: src/dlrepro -> src -> root
 SCHEMA = ROOT / "workflow" / "schemas" / "params.schema.yaml"
+LOCK = ROOT / "requirements.lock"  # every package of the environment, exact versions
 DEFAULT_PARAMS = Path("params.yaml")  # relative to the working directory, like DVC's default
 
 

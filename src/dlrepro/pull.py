@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from dlrepro.errors import DlreproError
 from dlrepro.tools import dvc_stale_stages, run_tool
 
 
@@ -29,19 +30,100 @@ def add_arguments(parser) -> None:
     parser.add_argument("--root", default=".", help="project directory (default: .)")
 
 
+def remote_of(root: Path, name: str | None) -> tuple[str, str]:
+    """(name, url) of the named or default DVC remote; relative URLs resolved as DVC does."""
+    from dvc.repo import Repo
+
+    with Repo(str(root)) as repo:
+        config = repo.config
+        name = name or config["core"].get("remote")
+        remotes = dict(config["remote"])
+    if not name:
+        raise DlreproError("no DVC remote configured (`dvc remote add -d NAME URL`)")
+    if name not in remotes:
+        raise DlreproError(
+            f"no DVC remote named {name!r}; configured: {', '.join(remotes) or 'none'}"
+        )
+    return name, str(remotes[name]["url"])
+
+
+def local_path(url: str) -> Path | None:
+    """The directory of a local remote, None for a network one."""
+    if url.startswith("file://"):
+        return Path(url.removeprefix("file://"))
+    return None if "://" in url else Path(url)
+
+
+def check_reachable(name: str, url: str) -> None:
+    """One line naming the remote and its URL, before DVC reports every file as missing."""
+    path = local_path(url)
+    if path is not None:
+        if not path.is_dir():
+            raise DlreproError(f"DVC remote {name!r} ({url}): no such directory")
+        return
+    if url.startswith(("http://", "https://")):
+        import urllib.error
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10)
+        except urllib.error.HTTPError:
+            pass  # the server answered (a bare remote root may well be 403/404)
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise DlreproError(f"DVC remote {name!r} ({url}): unreachable ({reason})") from None
+
+
+def diagnose(root: Path, name: str, url: str) -> str | None:
+    """Why outputs are not in the workspace after a failed pull: missing from the remote, or
+    there but corrupt (DVC reports both as missing). Local remotes only; None otherwise."""
+    from dlrepro.verify import locked_outputs, md5_file
+
+    remote = local_path(url)
+    if remote is None:
+        return None
+    corrupt, missing = [], []
+    for path, (_stage, md5) in sorted(locked_outputs(root / "dvc.lock").items()):
+        if (root / path).is_file():
+            continue
+        obj = remote / "files" / "md5" / md5[:2] / md5[2:]
+        if not obj.is_file():
+            missing.append(path)
+        elif md5_file(obj) != md5:
+            corrupt.append(f"{path} (object {obj})")
+    if not (corrupt or missing):
+        return None
+    lines = [f"pull from DVC remote {name!r} ({url}) incomplete:"]
+    if corrupt:
+        lines.append(
+            f"  {len(corrupt)} corrupt object(s), content not matching its hash: "
+            + "; ".join(corrupt[:5])
+        )
+    if missing:
+        lines.append(
+            f"  {len(missing)} output(s) not in the remote: "
+            + ", ".join(missing[:5])
+            + (" ..." if len(missing) > 5 else "")
+        )
+    return "\n".join(lines)
+
+
 def main(args, params=None) -> int:
     root = Path(args.root).resolve()
-    cmd = ["dvc", "pull"]
-    if args.remote:
-        cmd += ["--remote", args.remote]
+    name, url = remote_of(root, args.remote)
+    check_reachable(name, url)
+    cmd = ["dvc", "pull", "--remote", name]
     if args.jobs:
         cmd += ["--jobs", str(args.jobs)]
-    run_tool(cmd, root)
+    try:
+        run_tool(cmd, root, quiet=True)  # DVC's per-file listing is not a message
+    except DlreproError as exc:
+        raise DlreproError(diagnose(root, name, url) or str(exc)) from None
 
     stale = sorted(dvc_stale_stages(root))
     # every other artifact is verified against dvc.lock: mark those jobs complete in Snakemake
     # (timestamps in DAG order + its metadata), leaving the stale stages and their dependants
-    touch = ["snakemake", "all", "--touch", "--cores", "1"]
+    touch = ["snakemake", "all", "--touch", "--no-hooks", "--cores", "1"]
     if stale:
         touch += ["--omit-from", *stage_outputs(root, stale)]
     run_tool(touch, root, quiet=True)

@@ -123,8 +123,33 @@ def main(args, params=None) -> int:
             file=sys.stderr,
         )
 
+    # the workspace itself: a locked output edited or damaged since (dvc status sees it too)
+    workspace = compare(lock, root, full=False)
+    for path in workspace["differ"]:
+        print(f"WORKSPACE DIFFERS  {path}  (stage {lock[path][0]}): not the bytes dvc.lock records")
+
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="dlrepro-verify-")).resolve()
     scratch.mkdir(parents=True, exist_ok=True)
+    try:
+        failed = _rebuild_and_compare(args, root, lock, scratch) or bool(workspace["differ"])
+    except BaseException:  # a failed or interrupted rebuild: say where its files are
+        print(f"verify: rebuild failed; its files are kept in {scratch}", file=sys.stderr)
+        raise
+    if failed or args.keep:
+        print(f"rebuild kept in {scratch}")
+    else:
+        shutil.rmtree(scratch)
+        print(f"scratch copy {scratch} removed")
+    if workspace["differ"]:
+        print(
+            f"verify: {len(workspace['differ'])} workspace output(s) differ from dvc.lock; "
+            "rebuild them (`snakemake`) or restore them (`dvc checkout`)"
+        )
+    return 1 if failed else 0
+
+
+def _rebuild_and_compare(args, root: Path, lock: dict, scratch: Path) -> bool:
+    """Rebuild in `scratch`, print the comparison; True when an output differs or is missing."""
     copy_checkout(root, scratch)
     env = tool_env()
     # the mirror as the workspace resolves it (params' relative path means nothing in scratch)
@@ -157,9 +182,4 @@ def main(args, params=None) -> int:
         print("\n".join(explain(path, lock, root, scratch)))
     for path in result["missing"]:
         print(f"MISSING  {path}  (stage {lock[path][0]})")
-    failed = bool(result["differ"] or result["missing"])
-    if failed or args.keep:
-        print(f"rebuild kept in {scratch}")
-    else:
-        shutil.rmtree(scratch)
-    return 1 if failed else 0
+    return bool(result["differ"] or result["missing"])

@@ -4,7 +4,9 @@ local-directory remote, and read-only over HTTP from a real web server. Afterwar
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -144,3 +146,91 @@ def test_pull_over_read_only_http_remote(pushed, http_remote, tmp_path):
     run(["dvc", "add", "extra.txt"], reader)
     proc = run(["dvc", "push", "--remote", "web", "extra.txt.dvc"], reader, check=False)
     assert proc.returncode != 0
+
+
+def test_pull_from_a_missing_remote_says_so_in_one_line(pushed, tmp_path):
+    builder, _ = pushed
+    reader = fresh_clone(builder, tmp_path / "no_remote")
+    gone = tmp_path / "no-such-remote"
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(gone)], reader)
+    proc = run(["dlrepro", "pull"], reader, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"dlrepro: error: DVC remote 'local' ({gone}): no such directory"
+
+
+def test_pull_from_an_unreachable_http_remote_says_so_in_one_line(pushed, tmp_path):
+    builder, _ = pushed
+    reader = fresh_clone(builder, tmp_path / "no_server")
+    run(["dvc", "remote", "add", "--local", "web", "http://127.0.0.1:9/cache"], reader)
+    proc = run(["dlrepro", "pull", "--remote", "web"], reader, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("dlrepro: error: DVC remote 'web' (http://127.0.0.1:9/cache): ")
+    assert "unreachable" in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
+def test_a_corrupt_object_in_the_remote_is_called_corrupt(pushed, tmp_path):
+    builder, remote = pushed
+    damaged = tmp_path / "damaged"
+    shutil.copytree(remote, damaged)
+    path = "results/slash/metrics.json"
+    md5 = next(
+        out["md5"]
+        for stage in yaml.safe_load((builder / "dvc.lock").read_text())["stages"].values()
+        for out in stage["outs"]
+        if out["path"] == path
+    )
+    obj = damaged / "files" / "md5" / md5[:2] / md5[2:]
+    obj.chmod(0o644)
+    obj.write_text(obj.read_text().replace("0.", "1.", 1))
+    reader = fresh_clone(builder, tmp_path / "corrupt_reader")
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(damaged)], reader)
+    proc = run(["dlrepro", "pull"], reader, check=False)
+    assert proc.returncode == 2
+    assert "1 corrupt object(s), content not matching its hash: " in proc.stderr
+    assert f"{path} (object {obj})" in proc.stderr
+    assert "not in the remote" not in proc.stderr  # everything else is there
+
+
+def test_a_snakemake_build_publishes_what_matches_the_lock(dvc_smoke_build, tmp_path):
+    """The builder recipe `make reproduce && dvc push`: Snakemake fills DVC's cache with every
+    output that matches dvc.lock, so the push uploads it and a reader's pull has nothing left."""
+    builder = clone_built(dvc_smoke_build, tmp_path / "builder")
+    lock = (builder / "dvc.lock").read_bytes()
+    expected = artifact_hashes(builder)
+    slash = yaml.safe_load(lock)["stages"]
+    slash_md5 = [o["md5"] for n, s in slash.items() if n.startswith("slash_") for o in s["outs"]]
+    for md5 in slash_md5:  # slash as if never committed to DVC: rebuilt by Snakemake only
+        (builder / ".dvc/cache/files/md5" / md5[:2] / md5[2:]).unlink(missing_ok=True)
+    shutil.rmtree(builder / "results/slash")
+    shutil.rmtree(builder / "data/processed/slash")
+    proc = run(["snakemake", "--cores", "2", "results/slash/comparison.csv"], builder)
+    assert "match dvc.lock and are now in DVC's cache" in proc.stderr
+    assert (builder / "dvc.lock").read_bytes() == lock, "publishing must not rewrite the lock"
+    assert all((builder / ".dvc/cache/files/md5" / m[:2] / m[2:]).is_file() for m in slash_md5)
+
+    remote = tmp_path / "empty-remote"
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], builder)
+    run(["git", "add", "-A"], builder)
+    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "built"], builder)
+    run(["dvc", "push"], builder)
+    reader = fresh_clone(builder, tmp_path / "reader")
+    run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], reader)
+    run(["dlrepro", "pull"], reader)
+    assert_nothing_to_do(reader, expected)
+
+
+def test_a_build_that_does_not_match_the_lock_publishes_none_of_it(smoke_build):
+    """Smoke params against the paper-scale dvc.lock: only outputs byte-identical to the lock
+    (raw files, say) may be cached; the lock is not touched."""
+    files = smoke_build / ".dvc/cache/files/md5"
+    cached = {p.parent.name + p.name for p in files.rglob("*") if p.is_file()}
+    lock = yaml.safe_load((smoke_build / "dvc.lock").read_text())["stages"]
+    matching = {
+        o["md5"]
+        for stage in lock.values()
+        for o in stage["outs"]
+        if (smoke_build / o["path"]).is_file()
+        and hashlib.md5((smoke_build / o["path"]).read_bytes()).hexdigest() == o["md5"]
+    }
+    assert cached <= matching
+    assert run(["git", "diff", "--quiet", "dvc.lock"], smoke_build, check=False).returncode == 0

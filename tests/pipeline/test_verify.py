@@ -64,3 +64,30 @@ def _md5(repo, path) -> str:
         for out in stage["outs"]
         if out["path"] == path
     )
+
+
+def test_verify_reports_a_workspace_output_edited_since_the_lock(dvc_smoke_build, tmp_path):
+    repo = clone_built(dvc_smoke_build, tmp_path / "edited")
+    metrics = repo / "results/slash/metrics.json"
+    metrics.write_text(metrics.read_text().replace("0.", "0.9", 1))
+    target = "results/slash/models/random_forest/metrics.json"  # a cheap, untouched rebuild
+    proc = run(
+        ["dlrepro", "verify", target, "--cores", "1", "--scratch", str(tmp_path / "s")],
+        repo,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "WORKSPACE DIFFERS  results/slash/metrics.json  (stage slash_compare)" in proc.stdout
+    assert "1 workspace output(s) differ from dvc.lock" in proc.stdout
+    assert f"rebuild kept in {tmp_path / 's'}" in proc.stdout
+
+
+def test_a_failed_rebuild_says_where_its_scratch_copy_is(dvc_smoke_build, tmp_path):
+    repo = clone_built(dvc_smoke_build, tmp_path / "broken")
+    proc = run(
+        ["dlrepro", "verify", "no/such/target", "--scratch", str(tmp_path / "s")],
+        repo,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert f"rebuild failed; its files are kept in {tmp_path / 's'}" in proc.stderr

@@ -37,9 +37,19 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def lock_hash() -> str:
+    """sha256 of requirements.lock, the whole environment the install put in place."""
+    import hashlib
+
+    from dlrepro.paths import LOCK
+
+    return hashlib.sha256(LOCK.read_bytes()).hexdigest() if LOCK.is_file() else "no lock file"
+
+
 def environment(device: str, threads: int, cpu_isa: dict) -> dict:
     return {
         "python": sys.version.split()[0],
+        "requirements_lock": lock_hash(),
         "machine": platform.machine(),
         "cpu_isa": cpu_isa,
         "device": device,
