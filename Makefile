@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock scripts/install.sh
 
 install: $(VENV)/.installed
 
+# takes what a published cache holds for unchanged stages (params `published`); COMPUTE_ALL=1
+# computes everything
 reproduce: install
-	snakemake --cores $(CORES)
+	dlrepro reproduce --cores $(CORES) $(if $(COMPUTE_ALL),--compute-all)
 	@echo "report: results/report/index.html"
 
 smoke: install

@@ -6,6 +6,7 @@ identical command).
     dlrepro dvc-yaml [--check]             (re)generate dvc.yaml from the Snakemake workflow
     dlrepro pull [-r REMOTE]               artifacts from the DVC remote, nothing left to rerun
     dlrepro verify [TARGET ...]            rebuild in a scratch copy, compare every hash with dvc.lock
+    dlrepro reproduce [--compute-all]      published artifacts that match dvc.lock, compute the rest
     dlrepro report ...                     build results/report/
 """
 
@@ -116,6 +117,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     verify.add_arguments(p)
     p.set_defaults(handler="dlrepro.verify:main")
 
+    from dlrepro import reproduce
+
+    p = sub.add_parser("reproduce", help="take matching published artifacts, compute the rest")
+    reproduce.add_arguments(p)
+    p.set_defaults(handler="dlrepro.reproduce:main")
+
     from dlrepro.report import add_arguments as add_report_arguments
 
     p = sub.add_parser("report", help="build the HTML + Markdown report from study outputs")
@@ -162,8 +169,11 @@ def _tee_output(path: str) -> None:
 
     from dlrepro.core.provenance import machine
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open for the process's lifetime
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        log = open(path, "w", encoding="utf-8")  # noqa: SIM115 - open for the process's lifetime
+    except OSError as exc:
+        raise DlreproError(f"{path}: cannot write the job's log ({exc.strerror})") from None
     log.write(f"machine: {json.dumps(machine())}\n")
     sys.stdout, sys.stderr = _Tee(sys.stdout, log), _Tee(sys.stderr, log)
 
@@ -171,9 +181,9 @@ def _tee_output(path: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     _pin_hash_seed(argv)
     args = build_parser(argv).parse_args(argv)
-    if args.log:
-        _tee_output(args.log)
     try:
+        if args.log:
+            _tee_output(args.log)
         from dlrepro.core.params import load_params
         from dlrepro.paths import DEFAULT_PARAMS
 
@@ -185,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             study, name = args.step.study_step
             step.run(args, params, args.step.func, study, name, args.provenance)
         else:
-            needs_params = args.command in ("params", "report")
+            needs_params = args.command in ("params", "report", "reproduce")
             params = load_params(args.params or [DEFAULT_PARAMS]) if needs_params else None
             return _resolve(args.handler)(args, params) or 0
     except DlreproError as exc:

@@ -108,13 +108,18 @@ def diagnose(root: Path, name: str, url: str) -> str | None:
     return "\n".join(lines)
 
 
-def main(args, params=None) -> int:
-    root = Path(args.root).resolve()
-    name, url = remote_of(root, args.remote)
+def pull_and_mark(
+    root: Path, name: str, url: str, jobs: int | None = None, allow_missing: bool = False
+) -> list[str]:
+    """`dvc pull` from the remote, then mark complete in Snakemake every stage whose outputs
+    DVC verified against dvc.lock; returns the stages left to compute (and their dependants
+    are left too)."""
     check_reachable(name, url)
     cmd = ["dvc", "pull", "--remote", name]
-    if args.jobs:
-        cmd += ["--jobs", str(args.jobs)]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    if allow_missing:
+        cmd += ["--allow-missing"]
     try:
         run_tool(cmd, root, quiet=True)  # DVC's per-file listing is not a message
     except DlreproError as exc:
@@ -127,6 +132,13 @@ def main(args, params=None) -> int:
     if stale:
         touch += ["--omit-from", *stage_outputs(root, stale)]
     run_tool(touch, root, quiet=True)
+    return stale
+
+
+def main(args, params=None) -> int:
+    root = Path(args.root).resolve()
+    name, url = remote_of(root, args.remote)
+    stale = pull_and_mark(root, name, url, args.jobs)
     if stale:
         print(
             f"pulled; {len(stale)} stage(s) do not match this checkout's code or params and "

@@ -5,6 +5,7 @@ local-directory remote, and read-only over HTTP from a real web server. Afterwar
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -234,3 +235,44 @@ def test_a_build_that_does_not_match_the_lock_publishes_none_of_it(smoke_build):
     }
     assert cached <= matching
     assert run(["git", "diff", "--quiet", "dvc.lock"], smoke_build, check=False).returncode == 0
+
+
+def _reproduce(repo: Path, published: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**tool_env(repo), "DLREPRO_PUBLISHED": published}
+    proc = subprocess.run(
+        ["dlrepro", "reproduce", "--cores", "2", *args],
+        cwd=repo, env=env, text=True, capture_output=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_reproduce_takes_what_the_published_cache_holds_and_computes_the_rest(pushed, tmp_path):
+    builder, remote = pushed
+    reader = fresh_clone(builder, tmp_path / "reproducer")
+    params = yaml.safe_load((reader / "params.yaml").read_text())
+    params["slash"]["models"]["random_forest"]["n_estimators"] += 1
+    (reader / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+    proc = _reproduce(reader, str(remote))
+    stages = yaml.safe_load((reader / "dvc.yaml").read_text())["stages"]
+    computed = {"slash_fit_sklearn-random_forest", "slash_compare", "report"}
+    n = len(stages) - len(computed)
+    assert f"{n} of {len(stages)} stages taken from the published cache {remote}" in proc.stderr
+    origin = json.loads((reader / "logs/origin.json").read_text())
+    assert {s for s, o in origin.items() if o == "computed here"} == computed
+    assert planned_jobs(reader) == {}
+    # the taken artifacts are the builder's bytes; the computed ones follow the new param
+    built = artifact_hashes(builder)
+    ours = artifact_hashes(reader)
+    changed = {p for p in built if ours.get(p) != built[p]}
+    assert "results/slash/models/random_forest/metrics.json" in changed
+    assert all(p.startswith(("results/slash/", "results/report/")) for p in changed), changed
+
+
+def test_reproduce_without_a_published_cache_computes(pushed, tmp_path):
+    builder, _ = pushed
+    repo = clone_built(builder, tmp_path / "built")
+    proc = _reproduce(repo, "")
+    assert "computing everything (no published cache: params `published`" in proc.stderr
+    assert "0 stages from the published cache" in proc.stderr

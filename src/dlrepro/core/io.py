@@ -8,6 +8,7 @@ never leaves a file that looks complete. Byte-stable: sorted JSON keys, no times
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -28,15 +29,20 @@ _UMASK = os.umask(0o022)  # read the process umask (no other way) and put it bac
 os.umask(_UMASK)  # earliest date a zip entry can hold: a constant, not "now"
 
 
+# a write that failed for lack of room or a read-only file system: the path is what users need
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it into place only if the block succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(
-        fd, 0o666 & ~_UMASK
-    )  # mkstemp makes 0600; artifacts should be as readable as any file
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # read-only directory, no permission, disk full
+        raise DlreproError(f"{path}: cannot write ({exc.strerror})") from None
+    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts should be readable
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -44,6 +50,10 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_path, path)
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            raise
+        raise DlreproError(f"{path}: cannot write ({exc.strerror}); nothing written") from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
