@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from dlrepro.tools import tool_env
 
 
@@ -55,8 +53,9 @@ def cache_matching(root: Path) -> list[str]:
     lock_file = root / "dvc.lock"
     if not lock_file.is_file() or not (root / ".dvc").is_dir():
         return []
-    stages = (yaml.safe_load(lock_file.read_text()) or {}).get("stages") or {}
-    candidates = _candidates(root, stages)
+    from dlrepro.verify import locked_stages
+
+    candidates = _candidates(root, locked_stages(root))
     if not candidates:
         return []
     status = subprocess.run(

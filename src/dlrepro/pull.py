@@ -74,30 +74,46 @@ def check_reachable(name: str, url: str) -> None:
             raise DlreproError(f"DVC remote {name!r} ({url}): unreachable ({reason})") from None
 
 
-def diagnose(root: Path, name: str, url: str) -> str | None:
+def _object(remote: Path, md5: str) -> Path:
+    return remote / "files" / "md5" / md5[:2] / md5[2:]
+
+
+def remote_objects(root: Path, url: str) -> set[str] | None:
+    """md5s of the locked outputs whose objects a local remote holds (None: not a local one).
+    Taken before the pull: DVC deletes an object whose content fails its hash check from a
+    writable local remote, and reports it as missing."""
+    remote = local_path(url)
+    if remote is None:
+        return None
+    from dlrepro.verify import locked_outputs
+
+    return {md5 for _, md5 in locked_outputs(root).values() if _object(remote, md5).is_file()}
+
+
+def diagnose(root: Path, name: str, url: str, before: set[str] | None) -> str | None:
     """Why outputs are not in the workspace after a failed pull: missing from the remote, or
     there but corrupt (DVC reports both as missing). Local remotes only; None otherwise."""
     from dlrepro.verify import locked_outputs, md5_file
 
     remote = local_path(url)
-    if remote is None:
+    if remote is None or before is None:
         return None
     corrupt, missing = [], []
-    for path, (_stage, md5) in sorted(locked_outputs(root / "dvc.lock").items()):
+    for path, (_stage, md5) in sorted(locked_outputs(root).items()):
         if (root / path).is_file():
             continue
-        obj = remote / "files" / "md5" / md5[:2] / md5[2:]
-        if not obj.is_file():
+        obj = _object(remote, md5)
+        if md5 not in before:
             missing.append(path)
-        elif md5_file(obj) != md5:
+        elif not obj.is_file() or md5_file(obj) != md5:  # gone: DVC deleted it as corrupt
             corrupt.append(f"{path} (object {obj})")
     if not (corrupt or missing):
         return None
     lines = [f"pull from DVC remote {name!r} ({url}) incomplete:"]
     if corrupt:
         lines.append(
-            f"  {len(corrupt)} corrupt object(s), content not matching its hash: "
-            + "; ".join(corrupt[:5])
+            f"  {len(corrupt)} corrupt object(s), content not matching its hash (DVC deletes "
+            "such objects from a writable local remote): " + "; ".join(corrupt[:5])
         )
     if missing:
         lines.append(
@@ -120,10 +136,11 @@ def pull_and_mark(
         cmd += ["--jobs", str(jobs)]
     if allow_missing:
         cmd += ["--allow-missing"]
+    before = remote_objects(root, url)
     try:
         run_tool(cmd, root, quiet=True)  # DVC's per-file listing is not a message
     except DlreproError as exc:
-        raise DlreproError(diagnose(root, name, url) or str(exc)) from None
+        raise DlreproError(diagnose(root, name, url, before) or str(exc)) from None
 
     stale = sorted(dvc_stale_stages(root))
     # every other artifact is verified against dvc.lock: mark those jobs complete in Snakemake

@@ -38,12 +38,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--root", default=".", help="project directory (default: .)")
 
 
-def locked_outputs(lock_file: Path) -> dict[str, tuple[str, str]]:
-    """Output path -> (stage, md5) for every output dvc.lock records."""
-    lock = yaml.safe_load(lock_file.read_text())
+def locked_stages(root: Path) -> dict:
+    """dvc.lock's stages that dvc.yaml still declares: DVC keeps the entries of stages removed
+    from dvc.yaml (e.g. ensemble members after a smaller `sizes`) until they are committed away."""
+    lock = yaml.safe_load((root / "dvc.lock").read_text()) or {}
+    declared = (yaml.safe_load((root / "dvc.yaml").read_text()) or {}).get("stages") or {}
+    return {name: e for name, e in (lock.get("stages") or {}).items() if name in declared}
+
+
+def locked_outputs(root: Path) -> dict[str, tuple[str, str]]:
+    """Output path -> (stage, md5) for every output dvc.lock records for a declared stage."""
     return {
         out["path"]: (stage, out["md5"])
-        for stage, entry in (lock.get("stages") or {}).items()
+        for stage, entry in locked_stages(root).items()
         for out in entry.get("outs", [])
     }
 
@@ -114,7 +121,7 @@ def main(args, params=None) -> int:
     lock_file = root / "dvc.lock"
     if not lock_file.is_file():
         raise DlreproError(f"{lock_file}: no dvc.lock to verify against (build, then `dvc commit`)")
-    lock = locked_outputs(lock_file)
+    lock = locked_outputs(root)
     stale = dvc_stale_stages(root)
     if stale:
         print(

@@ -187,7 +187,7 @@ def test_a_corrupt_object_in_the_remote_is_called_corrupt(pushed, tmp_path):
     run(["dvc", "remote", "modify", "--local", "local", "url", str(damaged)], reader)
     proc = run(["dlrepro", "pull"], reader, check=False)
     assert proc.returncode == 2
-    assert "1 corrupt object(s), content not matching its hash: " in proc.stderr
+    assert "1 corrupt object(s), content not matching its hash" in proc.stderr
     assert f"{path} (object {obj})" in proc.stderr
     assert "not in the remote" not in proc.stderr  # everything else is there
 

@@ -7,13 +7,10 @@ import json
 import yaml
 from conftest import clone_built, run
 
+from dlrepro.verify import locked_outputs
+
 WEIGHTS = "results/slash/models/vanilla_cnn/weights.pt"
 RECORD = "results/slash/provenance/train_vanilla_cnn.json"
-
-
-def locked_outputs(repo) -> list[str]:
-    lock = yaml.safe_load((repo / "dvc.lock").read_text())
-    return [out["path"] for stage in lock["stages"].values() for out in stage["outs"]]
 
 
 def test_verify_rebuild_of_two_studies_matches_the_lock(dvc_smoke_build, tmp_path):
