@@ -93,13 +93,22 @@ def closure(module: str) -> frozenset[str]:
         for m in _with_parents(current):
             if m not in seen and module_file(m) is not None:
                 seen.add(m)
-                todo.extend(_top_level_imports(m) if m in SHALLOW else _imports([_tree(m)], m))
+                todo.extend(_top_level_imports(m) if m in SHALLOW else _all_imports(m))
     return frozenset(seen)
 
 
-def _top_level_imports(module: str) -> set[str]:
-    return _imports(
-        [n for n in _tree(module).body if isinstance(n, (ast.Import, ast.ImportFrom))], module
+@cache
+def _all_imports(module: str) -> frozenset[str]:
+    """Every dlrepro module an import anywhere in `module` names (walked once per module)."""
+    return frozenset(_imports([_tree(module)], module))
+
+
+@cache
+def _top_level_imports(module: str) -> frozenset[str]:
+    return frozenset(
+        _imports(
+            [n for n in _tree(module).body if isinstance(n, (ast.Import, ast.ImportFrom))], module
+        )
     )
 
 
