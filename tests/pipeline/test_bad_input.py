@@ -107,7 +107,8 @@ def test_params_yaml_with_a_wrong_type_stops_snakemake_and_dvc_before_any_job(tm
 
     proc = run(["snakemake", "--cores", "2"], repo, check=False)
     assert proc.returncode != 0
-    assert "invalid params (params.yaml" in proc.stderr, proc.stderr[-2000:]
+    # the same loader and message as in every job (params.yaml read by dlrepro, not Snakemake)
+    assert "dlrepro: invalid params.yaml:" in proc.stderr, proc.stderr[-2000:]
     assert "quora.training.epochs: '3' is not of type 'integer'" in proc.stderr
     assert artifact_hashes(repo) == {}
 
