@@ -3,6 +3,7 @@ scratch copies of the repository (tracked + untracked-not-ignored files, like a 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import os
@@ -11,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +51,27 @@ def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedPr
             f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
         )
     return proc
+
+
+@contextlib.contextmanager
+def serve_http(folder: Path):
+    """A read-only HTTP server over `folder` on a free local port; yields its URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+         "--directory", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=tool_env(),
+    )  # fmt: skip
+    try:
+        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..." once listening
+        port = re.search(r"port (\d+)", line)
+        assert port, f"http.server did not start: {line!r}"
+        # keep draining its request log: once the pipe's buffer is full, every handler thread
+        # blocks writing its log line and a pull hangs (it did at ~190 stages)
+        threading.Thread(target=server.stdout.read, daemon=True).start()
+        yield f"http://127.0.0.1:{port.group(1)}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def copy_repo(dest: Path) -> Path:

@@ -19,21 +19,17 @@ from pathlib import Path
 from dlrepro.tools import tool_env
 
 
-def _md5(path: Path) -> str:
-    from dlrepro.verify import md5_file
-
-    return md5_file(path)
-
-
 def _candidates(root: Path, stages: dict) -> list[str]:
     """Stages whose outputs all match the lock and are not all in the cache yet."""
+    from dlrepro.verify import md5_file
+
     cache = root / ".dvc" / "cache" / "files" / "md5"
     found = []
     for name, entry in stages.items():
         outs = [(root / o["path"], o["md5"]) for o in entry.get("outs", []) if "md5" in o]
         if not outs or all((cache / md5[:2] / md5[2:]).is_file() for _, md5 in outs):
             continue
-        if all(path.is_file() and _md5(path) == md5 for path, md5 in outs):
+        if all(path.is_file() and md5_file(path) == md5 for path, md5 in outs):
             found.append(name)
     return found
 

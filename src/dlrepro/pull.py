@@ -16,8 +16,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import yaml
-
 from dlrepro.errors import DlreproError
 from dlrepro.tools import dvc_stale_stages, run_tool
 
@@ -147,7 +145,9 @@ def pull_and_mark(
     # (timestamps in DAG order + its metadata), leaving the stale stages and their dependants
     touch = ["snakemake", "all", "--touch", "--no-hooks", "--cores", "1"]
     if stale:
-        touch += ["--omit-from", *stage_outputs(root, stale)]
+        from dlrepro.verify import declared_stages
+
+        touch += ["--omit-from", *stage_outputs(declared_stages(root), stale)]
     run_tool(touch, root, quiet=True)
     return stale
 
@@ -167,9 +167,8 @@ def main(args, params=None) -> int:
     return 0
 
 
-def stage_outputs(root: Path, stages: list[str]) -> list[str]:
-    """The outputs dvc.yaml declares for the given stages."""
-    declared = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+def stage_outputs(declared: dict, stages: list[str]) -> list[str]:
+    """The outputs dvc.yaml's `declared` stages (see verify.declared_stages) list for `stages`."""
     return [
         out
         for name in stages

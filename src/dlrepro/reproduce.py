@@ -17,9 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
+from dlrepro.pull import stage_outputs
 from dlrepro.tools import run_tool
+from dlrepro.verify import declared_stages
 
 PUBLISHED_ENV = "DLREPRO_PUBLISHED"
 REMOTE_NAME = "published"
@@ -57,12 +57,7 @@ def _take_published(root: Path, published: Path) -> list[str] | None:
 
 def with_dependants(declared: dict, stages: list[str]) -> set[str]:
     """The stages and everything downstream of them in dvc.yaml (a dep that another's out)."""
-    producer = {
-        out: name
-        for name, stage in declared.items()
-        for kind in ("outs", "metrics", "plots")
-        for out in stage.get(kind, [])
-    }
+    producer = {out: name for name in declared for out in stage_outputs(declared, [name])}
     found, changed = set(stages), True
     while changed:
         changed = False
@@ -76,7 +71,7 @@ def with_dependants(declared: dict, stages: list[str]) -> set[str]:
 def main(args, params) -> int:
     root = Path(args.root).resolve()
     published = None if args.compute_all else resolve_published(params.get("published"), root)
-    declared = (yaml.safe_load((root / "dvc.yaml").read_text()) or {})["stages"]
+    declared = declared_stages(root)
     stages = list(declared)
     stale = _take_published(root, published) if published else None
     if stale is None:

@@ -38,11 +38,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--root", default=".", help="project directory (default: .)")
 
 
+def declared_stages(root: Path) -> dict:
+    """dvc.yaml's stages: name -> entry."""
+    return (yaml.safe_load((root / "dvc.yaml").read_text()) or {}).get("stages") or {}
+
+
 def locked_stages(root: Path) -> dict:
     """dvc.lock's stages that dvc.yaml still declares: DVC keeps the entries of stages removed
     from dvc.yaml (e.g. ensemble members after a smaller `sizes`) until they are committed away."""
     lock = yaml.safe_load((root / "dvc.lock").read_text()) or {}
-    declared = (yaml.safe_load((root / "dvc.yaml").read_text()) or {}).get("stages") or {}
+    declared = declared_stages(root)
     return {name: e for name, e in (lock.get("stages") or {}).items() if name in declared}
 
 

@@ -9,13 +9,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import artifact_hashes, clone_built, planned_jobs, run, tool_env
+from conftest import artifact_hashes, clone_built, planned_jobs, run, serve_http, tool_env
 
 
 @pytest.fixture(scope="module")
@@ -101,35 +99,8 @@ def test_pull_after_a_params_change_leaves_exactly_that_stage_to_rerun(pushed, t
 @pytest.fixture
 def http_remote(pushed):
     """A read-only HTTP server over the pushed remote directory, on a free local port."""
-    _, remote = pushed
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-u",
-            "-m",
-            "http.server",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(remote),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=tool_env(),
-    )
-    try:
-        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..." once listening
-        port = re.search(r"port (\d+)", line)
-        assert port, f"http.server did not start: {line!r}"
-        # keep draining its request log: once the pipe's buffer is full, every handler thread
-        # blocks writing its log line and the pull hangs (it did at ~190 stages)
-        threading.Thread(target=server.stdout.read, daemon=True).start()
-        yield f"http://127.0.0.1:{port.group(1)}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serve_http(pushed[1]) as url:
+        yield url
 
 
 def test_pull_over_read_only_http_remote(pushed, http_remote, tmp_path):

@@ -26,7 +26,6 @@ import pickle
 import re
 import struct
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -34,7 +33,7 @@ import numpy as np
 import pytest
 import torch
 import yaml
-from conftest import ROOT, run, tool_env
+from conftest import ROOT, run, serve_http
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
@@ -356,30 +355,8 @@ def _clone(repo: Path, dest: Path) -> Path:
 def http_server(tmp_path):
     """Serve a folder read-only over HTTP on a free local port; yields (folder, url)."""
     folder = tmp_path / "served"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-u",
-            "-m",
-            "http.server",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(folder),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=tool_env(),
-    )
-    try:
-        port = re.search(r"port (\d+)", server.stdout.readline())
-        assert port, "http.server did not start"
-        yield folder, f"http://127.0.0.1:{port.group(1)}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serve_http(folder) as url:
+        yield folder, url
 
 
 def test_pull_from_the_default_directory_remote_refuses_a_tampered_object(
