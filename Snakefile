@@ -20,6 +20,17 @@ rule all:
         rules.report.output,
 
 
+# one target per study: `snakemake slash` builds what the slash page reads, nothing else
+for _study in STUDIES:
+
+    rule:
+        name:
+            _study
+        localrule: True
+        input:
+            page_inputs(_study, config),
+
+
 # any build publishes: outputs byte-identical to dvc.lock go into DVC's cache for `dvc push`
 onsuccess:
     from dlrepro.publish import cache_matching

@@ -21,12 +21,17 @@ import yaml
 
 from dlrepro.core.determinism import CPU_ISA_CAPS
 from dlrepro.paths import MEASUREMENTS
+from dlrepro.studies import STUDIES
 
 # in-process steps (unit tests) get the kernels the pipeline's jobs get (params cpu_isa: avx2)
 os.environ.update(CPU_ISA_CAPS["avx2"])
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: snakemake, dvc, dlrepro
+# The DVC and SLURM parity builds cover a representative part of the smoke DAG (one full
+# Snakemake smoke build holds the byte-for-byte reference): MNIST from the mirror, scikit-learn
+# and PyTorch training, wildcard jobs (ensemble members), GPU-tagged rules. Snakemake targets.
+PARITY_STUDIES = ("slash", "adversarial")
 
 
 def tool_env(cwd: Path | None = None) -> dict:
@@ -120,7 +125,24 @@ def artifact_hashes(repo: Path, exclude: tuple[str, ...] = ()) -> dict[str, str]
     return hashes
 
 
+def assert_same_artifacts(built: dict[str, str], reference: dict[str, str]) -> None:
+    """A partial build (PARITY_STUDIES) has the reference build's bytes for every file it has,
+    and has each parity study's comparison table."""
+    for study in PARITY_STUDIES:
+        assert f"results/{study}/comparison.csv" in built, sorted(built)[:20]
+    differing = sorted(p for p in built if reference.get(p) != built[p])
+    assert not differing, f"differs from the reference build: {differing}"
+
+
 SMOKE = ["--configfile", "config/smoke.yaml"]
+
+
+def edit_study_params(repo: Path, study: str, edit) -> None:
+    """Change a study's params in a copy: edit(section) mutates its params/<study>.yaml."""
+    path = repo / "params" / f"{study}.yaml"
+    params = yaml.safe_load(path.read_text())
+    edit(params[study])
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def smoke_config(repo: Path, study: str) -> dict:
@@ -139,11 +161,12 @@ def snakemake(repo: Path, *args: str, check: bool = True) -> subprocess.Complete
 
 def planned_jobs(repo: Path, *args: str) -> dict[str, int]:
     """Rule -> job count of a Snakemake dry run ("Job stats" table); {} when nothing to do."""
-    out = snakemake(repo, "--dry-run", "--quiet", "rules", *args).stdout
+    # args first: targets after `--quiet rules` would be read as more --quiet choices
+    out = snakemake(repo, *args, "--dry-run", "--quiet", "rules").stdout
     jobs = {}
     for line in out.splitlines():
         m = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
-        if m and m.group(1) not in ("total", "job", "all"):
+        if m and m.group(1) not in ("total", "job", "all", *STUDIES):
             jobs[m.group(1)] = int(m.group(2))
     return jobs
 
@@ -163,27 +186,25 @@ def clone_built(src: Path, dest: Path) -> Path:
     return dest
 
 
-def use_smoke_params(repo: Path) -> None:
-    """Write the merged smoke params over params.yaml (DVC reads params.yaml only) and regenerate
-    dvc.yaml: the smoke params change the DAG's shape (fewer ensemble members)."""
-    merged = run(
-        ["dlrepro", "--params", "params.yaml", "--params", "config/smoke.yaml", "params"], repo
-    ).stdout
-    (repo / "params.yaml").write_text(merged)
-    run(["dlrepro", "dvc-yaml"], repo)
+def use_smoke_params(repo: Path, *targets: str) -> None:
+    """Write the merged smoke params over the project's params files (DVC reads files) and regenerate
+    dvc.yaml (for `targets` only, when given): the smoke params change the DAG's shape (fewer
+    ensemble members)."""
+    run(["dlrepro", "--params", "config/smoke.yaml", "params", "--write", "."], repo)
+    run(["dlrepro", "dvc-yaml", *targets], repo)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _dvc_build_started(request, tmp_path_factory):
     """Start the `dvc repro` smoke build before the first test when any selected test needs it.
-    DVC runs stages one at a time (and rewrites dvc.lock after each), so it keeps one core busy
-    for ~14 min; started first, it overlaps the Snakemake and SLURM builds (the latter mostly
-    waits on the scheduler) instead of following them. Synchronised by waiting on the process."""
+    DVC runs stages one at a time (and rewrites dvc.lock after each; ~6 s of its own per stage),
+    so it builds PARITY_STUDIES only; started first, it overlaps the Snakemake and SLURM builds
+    instead of following them. Synchronised by waiting on the process."""
     if not any("dvc_smoke_build" in item.fixturenames for item in request.session.items):
         yield None
         return
     repo = copy_repo(tmp_path_factory.mktemp("dvc_build"))
-    use_smoke_params(repo)
+    use_smoke_params(repo, *PARITY_STUDIES)
     log = repo.parent / "dvc_repro.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -202,8 +223,8 @@ def _dvc_build_started(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def dvc_smoke_build(_dvc_build_started) -> Path:
-    """A clean copy with smoke params as params.yaml, built by `dvc repro` (dvc.lock written).
-    Shared: tests that change it work on `clone_built` copies."""
+    """A clean copy with smoke params as params.yaml and dvc.yaml for PARITY_STUDIES, built by
+    `dvc repro` (dvc.lock written). Shared: tests that change it work on `clone_built` copies."""
     repo, proc, log = _dvc_build_started
     if proc.wait() != 0:
         raise AssertionError(

@@ -37,7 +37,7 @@ def main() -> None:
     ap.add_argument("--n-val", type=int, default=2000)
     ap.add_argument("--models", nargs="+", default=list(CANDIDATES))
     args = ap.parse_args()
-    params = yaml.safe_load(open("params.yaml"))
+    params = yaml.safe_load(open("params/slash.yaml"))
     seed, d = params["seed"], params["slash"]["data"]
     configure(seed, params["threads"])
     x, y = make_slash(

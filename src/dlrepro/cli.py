@@ -3,10 +3,11 @@ identical command).
 
     dlrepro [--params FILE ...] [--provenance FILE] <study> <step> [options]
     dlrepro params [--params FILE ...]     print the merged, validated params
-    dlrepro dvc-yaml [--check]             (re)generate dvc.yaml from the Snakemake workflow
+    dlrepro params --write DIR             write them as a project's params files (DVC reads files)
+    dlrepro dvc-yaml [--check] [TARGET ...] (re)generate dvc.yaml from the Snakemake workflow
     dlrepro pull [-r REMOTE]               artifacts from the DVC remote, nothing left to rerun
     dlrepro verify [TARGET ...]            rebuild in a scratch copy, compare every hash with dvc.lock
-    dlrepro reproduce [--compute-all]      published artifacts that match dvc.lock, compute the rest
+    dlrepro reproduce [--compute-all] [TARGET ...]  published artifacts matching dvc.lock, compute the rest
     dlrepro report ...                     build results/report/
 """
 
@@ -72,7 +73,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "--params",
         action="append",
         metavar="FILE",
-        help="params file(s), merged in order (default: params.yaml)",
+        help="override file(s), merged in order over the project's params "
+        "(params.yaml + params/<study>.yaml)",
     )
     parser.add_argument(
         "--provenance", metavar="FILE", help="write the step's provenance record here"
@@ -99,12 +101,21 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         return parser
 
     p = sub.add_parser("params", help="print the merged, validated params as YAML")
+    p.add_argument(
+        "--write", metavar="DIR", help="write them as params.yaml + params/<study>.yaml in DIR"
+    )
     p.set_defaults(handler="dlrepro.commands:print_params")
 
     p = sub.add_parser("dvc-yaml", help="generate dvc.yaml from the Snakemake workflow")
     p.add_argument("--check", action="store_true", help="exit 1 if the committed dvc.yaml is stale")
     p.add_argument("--output", default="dvc.yaml")
     p.add_argument("--root", default=".", help="project directory holding the Snakefile")
+    p.add_argument(
+        "targets",
+        nargs="*",
+        help="only the stages these Snakemake targets need (a study's name, a file); "
+        "default: everything",
+    )
     p.set_defaults(handler="dlrepro.dvc_export:main")
 
     from dlrepro import pull, verify
@@ -184,19 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.log:
             _tee_output(args.log)
-        from dlrepro.core.params import load_params
-        from dlrepro.paths import DEFAULT_PARAMS
+        from dlrepro.core.params import load_project_params
 
         if getattr(args, "step", None):
             from dlrepro.core import step
 
-            params = load_params(args.params or [DEFAULT_PARAMS])
+            params = load_project_params(".", args.params or ())
             args.step.check_inputs_match_params(args, params)
             study, name = args.step.study_step
             step.run(args, params, args.step.func, study, name, args.provenance)
         else:
             needs_params = args.command in ("params", "report", "reproduce")
-            params = load_params(args.params or [DEFAULT_PARAMS]) if needs_params else None
+            params = load_project_params(".", args.params or ()) if needs_params else None
             return _resolve(args.handler)(args, params) or 0
     except DlreproError as exc:
         print(f"dlrepro: error: {exc}", file=sys.stderr)

@@ -23,8 +23,9 @@ HEADER = """\
 """
 
 
-def workflow_jobs(root: Path):
-    """All jobs of the workflow's default target, in topological order (Snakemake's API)."""
+def workflow_jobs(root: Path, targets: list[str] | None = None):
+    """All jobs of the workflow's default target (or of `targets`: rule names such as a study's,
+    or files), in topological order (Snakemake's API)."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.enums import Quietness
     from snakemake.settings.types import (
@@ -41,7 +42,7 @@ def workflow_jobs(root: Path):
             snakefile=root / "Snakefile",
             workdir=root,
         )
-        workflow_api.dag(DAGSettings(forceall=True))
+        workflow_api.dag(DAGSettings(targets=set(targets or ()), forceall=True))
         wf = workflow_api._workflow  # no public API exposes the job list; pinned snakemake
         wf._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True, nolock=True)
         wf._build_dag()
@@ -58,7 +59,7 @@ def workflow_jobs(root: Path):
                 "params": list(job.params.get("p", {}) or {}) if hasattr(job.params, "get") else [],
             }
             for job in jobs
-            if job.shellcmd  # the `all` target has no command
+            if job.shellcmd  # the `all` and per-study targets have no command
         ]
 
 
@@ -87,12 +88,24 @@ def _deps(inputs: list[str], core_files: set[str]) -> list[str]:
     return sorted(deps)
 
 
-def dvc_document(jobs: list[dict], core_files: set[str] = frozenset()) -> dict:
+def _params(keys: list[str], root: Path) -> list:
+    """DVC's `params:`: params.yaml keys by name, a study's keys under its params file."""
+    from dlrepro.core.params import params_file_of
+    from dlrepro.paths import PLATFORM_PARAMS_FILE
+
+    by_file: dict[str, list[str]] = {}
+    for key in keys:
+        by_file.setdefault(params_file_of(key, root), []).append(key)
+    platform = by_file.pop(str(PLATFORM_PARAMS_FILE), [])
+    return [*platform, *({f: ks} for f, ks in by_file.items())]
+
+
+def dvc_document(jobs: list[dict], core_files: set[str] = frozenset(), root: Path = Path(".")):
     stages, curves = {}, {}
     for job in jobs:
         stage = {"cmd": job["cmd"], "deps": _deps(job["input"], core_files)}
         if job["params"]:
-            stage["params"] = job["params"]
+            stage["params"] = _params(job["params"], root)
         for out in job["output"]:
             stage.setdefault(_kind(out), []).append(out)
             if _kind(out) == "plots":
@@ -105,16 +118,16 @@ def dvc_document(jobs: list[dict], core_files: set[str] = frozenset()) -> dict:
     return {"stages": stages, "plots": plots} if plots else {"stages": stages}
 
 
-def render(root: Path) -> str:
+def render(root: Path, targets: list[str] | None = None) -> str:
     core_files = {p.relative_to(root).as_posix() for p in (root / CORE_DIR).glob("*.py")}
-    doc = dvc_document(workflow_jobs(root), core_files)
+    doc = dvc_document(workflow_jobs(root, targets), core_files, root)
     return HEADER + yaml.safe_dump(doc, sort_keys=False, width=120)
 
 
 def main(args, params=None) -> int:
     root = Path(args.root).resolve()
     target = root / args.output
-    text = render(root)
+    text = render(root, args.targets)
     if args.check:
         current = target.read_text() if target.exists() else ""
         if current != text:

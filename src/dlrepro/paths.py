@@ -6,7 +6,9 @@ PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parents[1]  # the repository: src/dlrepro -> src -> root
 SCHEMA = ROOT / "workflow" / "schemas" / "params.schema.yaml"
 LOCK = ROOT / "requirements.lock"  # every package of the environment, exact versions
-DEFAULT_PARAMS = Path("params.yaml")  # relative to the working directory, like DVC's default
+# the project's params, relative to the working directory (like DVC's default params.yaml):
+PLATFORM_PARAMS_FILE = Path("params.yaml")  # seed, threads, device, CPU kernels, data sources
+PARAMS_DIR = Path("params")  # params/<study>.yaml: one study's section each
 
 
 # Outputs that record a measurement of the run itself (wall-clock seconds): they differ from run

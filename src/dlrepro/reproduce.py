@@ -31,6 +31,9 @@ def add_arguments(parser) -> None:
         "--compute-all", action="store_true", help="compute everything; take nothing published"
     )
     parser.add_argument("--root", default=".", help="project directory (default: .)")
+    parser.add_argument(
+        "targets", nargs="*", help="Snakemake targets (a study's name, a file); default: all"
+    )
 
 
 def resolve_published(setting: str | None, root: Path) -> Path | None:
@@ -95,7 +98,7 @@ def main(args, params) -> int:
     }
     (root / "logs").mkdir(exist_ok=True)
     (root / "logs" / "origin.json").write_text(json.dumps(origin, indent=1, sort_keys=True) + "\n")
-    run_tool(["snakemake", "--cores", str(args.cores)], root)
+    run_tool(["snakemake", "--cores", str(args.cores), *args.targets], root)
     print(
         f"reproduce: {len(taken)} stages from the published cache, "
         f"{len(stages) - len(taken)} computed here (logs/origin.json)",

@@ -165,9 +165,9 @@ def _rebuild_and_compare(args, root: Path, lock: dict, scratch: Path) -> bool:
     copy_checkout(root, scratch)
     env = tool_env()
     # the mirror as the workspace resolves it (params' relative path means nothing in scratch)
-    from dlrepro.core.params import load_params
+    from dlrepro.core.params import load_project_params
 
-    mirror_setting = load_params([root / "params.yaml"]).get("mirror")
+    mirror_setting = load_project_params(root).get("mirror")
     cwd = Path.cwd()
     try:
         os.chdir(root)

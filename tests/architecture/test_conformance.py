@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dlrepro.core.params import load_project_params
 from dlrepro.paths import PACKAGE, ROOT, SCHEMA
 from dlrepro.pipeline import registry
 from dlrepro.pipeline.declare import Out, Steps
 from dlrepro.studies import STUDIES
 
 STUDIES_DIR = PACKAGE / "studies"
-PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
+PARAMS = load_project_params(ROOT)
 SMOKE = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
 SCHEMA_PROPS = yaml.safe_load(SCHEMA.read_text())["properties"]
 
@@ -66,7 +67,8 @@ def test_study_has_the_standard_shape(study):
     assert figures and figures == captions, (study, figures ^ captions)
     claims = yaml.safe_load((folder / "claims.yaml").read_text())
     assert {"title", "post", "source"} <= claims.keys()
-    assert study in PARAMS, f"params.yaml has no {study}: section"
+    assert (ROOT / "params" / f"{study}.yaml").is_file(), f"no params/{study}.yaml"
+    assert study in PARAMS, f"params/{study}.yaml has no {study}: section"
     assert study in SCHEMA_PROPS, f"{SCHEMA.name} has no {study}: section"
     if any(s.gpu for s in steps):  # anything trained has a smoke scale
         assert study in SMOKE, f"config/smoke.yaml has no {study}: overrides"

@@ -63,8 +63,7 @@ def test_adding_a_study_needs_only_its_package_params_and_registry_line(tmp_path
     (pkg / "claims.yaml").write_text(CLAIMS)
     (pkg / "page.md").write_text("A toy.\n")
     (pkg / "captions/hist.rst").write_text("Histogram of the samples.\n")
-    with (repo / "params.yaml").open("a") as f:
-        f.write("\ntoy:\n  n: 100\n")
+    (repo / "params/toy.yaml").write_text("toy:\n  n: 100\n")
     schema = repo / "workflow/schemas/params.schema.yaml"
     schema.write_text(
         schema.read_text().replace(

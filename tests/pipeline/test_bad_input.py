@@ -20,8 +20,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import ROOT, artifact_hashes, copy_repo, run, tool_env
+from conftest import ROOT, artifact_hashes, copy_repo, edit_study_params, run, tool_env
 
 from dlrepro.data.fetch import REGISTRY
 
@@ -100,22 +99,22 @@ def test_damaged_raw_file_in_the_mirror_stops_at_fetch(tmp_path, damage, problem
 
 def test_params_yaml_with_a_wrong_type_stops_snakemake_and_dvc_before_any_job(tmp_path):
     repo = copy_repo(tmp_path / "repo")
-    params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["quora"]["training"]["epochs"] = "3"  # a quoted number: a string
-    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    edit_study_params(repo, "quora", lambda q: q["training"].update(epochs="3"))  # a string
     lock_before = (repo / "dvc.lock").read_bytes()
 
     proc = run(["snakemake", "--cores", "2"], repo, check=False)
     assert proc.returncode != 0
     # the same loader and message as in every job (params.yaml read by dlrepro, not Snakemake)
-    assert "dlrepro: invalid params.yaml:" in proc.stderr, proc.stderr[-2000:]
+    assert "dlrepro: invalid params.yaml + params/<study>.yaml:" in proc.stderr, proc.stderr[-2000:]
     assert "quora.training.epochs: '3' is not of type 'integer'" in proc.stderr
     assert artifact_hashes(repo) == {}
 
     # DVC does not check params itself: the first job does, and the repro stops there
     proc = run(["dvc", "repro"], repo, check=False)
     assert proc.returncode != 0
-    assert "dlrepro: error: invalid params.yaml:" in proc.stderr, proc.stderr[-2000:]
+    assert "dlrepro: error: invalid params.yaml + params/<study>.yaml:" in proc.stderr, proc.stderr[
+        -2000:
+    ]
     assert "quora.training.epochs: '3' is not of type 'integer'" in proc.stderr
     assert artifact_hashes(repo) == {}
     assert (repo / "dvc.lock").read_bytes() == lock_before

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import artifact_hashes, clone_built, planned_jobs, run, serve_http, tool_env
+from conftest import (
+    PARITY_STUDIES,
+    artifact_hashes,
+    clone_built,
+    edit_study_params,
+    planned_jobs,
+    run,
+    serve_http,
+    tool_env,
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +42,10 @@ def pushed(dvc_smoke_build, tmp_path_factory):
     return builder, remote
 
 
+def _one_more_tree(slash: dict) -> None:
+    slash["models"]["random_forest"]["n_estimators"] += 1
+
+
 def fresh_clone(builder: Path, dest: Path) -> Path:
     """What a reader gets from `git clone`: code, params and dvc.lock, no artifacts, no cache."""
     subprocess.run(["git", "clone", "-q", str(builder), str(dest)], check=True, capture_output=True)
@@ -43,7 +56,7 @@ def fresh_clone(builder: Path, dest: Path) -> Path:
 def assert_nothing_to_do(repo: Path, expected: dict[str, str]):
     assert artifact_hashes(repo) == expected
     assert run(["dvc", "status", "--json"], repo).stdout.strip() in ("{}", "")
-    assert planned_jobs(repo) == {}, "snakemake wants to rerun pulled outputs"
+    assert planned_jobs(repo, *PARITY_STUDIES) == {}, "snakemake wants to rerun pulled outputs"
 
 
 def test_default_remote_is_a_local_directory_beside_the_checkout():
@@ -76,7 +89,7 @@ def test_builder_wipes_outputs_and_cache_then_pulls(pushed, tmp_path):
         ".dvc/cache",
     ):
         subprocess.run(["rm", "-rf", str(repo / wiped)], check=True)
-    assert planned_jobs(repo), "wiping should leave work to do"
+    assert planned_jobs(repo, *PARITY_STUDIES), "wiping should leave work to do"
 
     run(["dlrepro", "pull"], repo)  # .snakemake metadata of the earlier build is still there
     assert_nothing_to_do(repo, expected)
@@ -86,14 +99,12 @@ def test_pull_after_a_params_change_leaves_exactly_that_stage_to_rerun(pushed, t
     builder, remote = pushed
     reader = fresh_clone(builder, tmp_path / "changed")
     run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], reader)
-    params = yaml.safe_load((reader / "params.yaml").read_text())
-    params["slash"]["models"]["random_forest"]["n_estimators"] += 1
-    (reader / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    edit_study_params(reader, "slash", _one_more_tree)
 
     proc = run(["dlrepro", "pull"], reader)
     assert "slash_fit_sklearn-random_forest" in proc.stderr and "must be rebuilt" in proc.stderr
     # the same minimal rebuild as after a params change in a built tree
-    assert planned_jobs(reader) == {"slash_fit_sklearn": 1, "slash_compare": 1, "report": 1}
+    assert planned_jobs(reader, *PARITY_STUDIES) == {"slash_fit_sklearn": 1, "slash_compare": 1}
 
 
 @pytest.fixture
@@ -222,29 +233,27 @@ def _reproduce(repo: Path, published: str, *args: str) -> subprocess.CompletedPr
 def test_reproduce_takes_what_the_published_cache_holds_and_computes_the_rest(pushed, tmp_path):
     builder, remote = pushed
     reader = fresh_clone(builder, tmp_path / "reproducer")
-    params = yaml.safe_load((reader / "params.yaml").read_text())
-    params["slash"]["models"]["random_forest"]["n_estimators"] += 1
-    (reader / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    edit_study_params(reader, "slash", _one_more_tree)
 
-    proc = _reproduce(reader, str(remote))
+    proc = _reproduce(reader, str(remote), *PARITY_STUDIES)
     stages = yaml.safe_load((reader / "dvc.yaml").read_text())["stages"]
-    computed = {"slash_fit_sklearn-random_forest", "slash_compare", "report"}
+    computed = {"slash_fit_sklearn-random_forest", "slash_compare"}
     n = len(stages) - len(computed)
     assert f"{n} of {len(stages)} stages taken from the published cache {remote}" in proc.stderr
     origin = json.loads((reader / "logs/origin.json").read_text())
     assert {s for s, o in origin.items() if o == "computed here"} == computed
-    assert planned_jobs(reader) == {}
+    assert planned_jobs(reader, *PARITY_STUDIES) == {}
     # the taken artifacts are the builder's bytes; the computed ones follow the new param
     built = artifact_hashes(builder)
     ours = artifact_hashes(reader)
     changed = {p for p in built if ours.get(p) != built[p]}
     assert "results/slash/models/random_forest/metrics.json" in changed
-    assert all(p.startswith(("results/slash/", "results/report/")) for p in changed), changed
+    assert all(p.startswith("results/slash/") for p in changed), changed
 
 
 def test_reproduce_without_a_published_cache_computes(pushed, tmp_path):
     builder, _ = pushed
     repo = clone_built(builder, tmp_path / "built")
-    proc = _reproduce(repo, "")
+    proc = _reproduce(repo, "", *PARITY_STUDIES)
     assert "computing everything (no published cache: params `published`" in proc.stderr
     assert "0 stages from the published cache" in proc.stderr

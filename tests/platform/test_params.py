@@ -9,13 +9,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dlrepro.core.params import deep_merge, load_params, read_yaml, select, validate
+from dlrepro.core.params import (
+    deep_merge,
+    load_params,
+    load_project_params,
+    project_params_files,
+    read_yaml,
+    select,
+    validate,
+)
 from dlrepro.errors import DlreproError
 from dlrepro.paths import SCHEMA
+from dlrepro.studies import STUDIES
 from dlrepro.studies.slash import spec
 
 ROOT = Path(__file__).resolve().parents[2]
-PARAMS = ROOT / "params.yaml"
 SMOKE = ROOT / "config" / "smoke.yaml"
 
 
@@ -26,14 +34,14 @@ def _override(tmp_path, text, name="override.yaml"):
 
 
 def _load_with(tmp_path, text):
-    return load_params([PARAMS, _override(tmp_path, text)])
+    return load_project_params(ROOT, [_override(tmp_path, text)])
 
 
 # ----------------------------------------------------------------------------- real files
 
 
 def test_params_yaml_validates():
-    p = load_params([PARAMS])
+    p = load_project_params(ROOT)
     assert p["seed"] == 20180601
     assert p["threads"] == 1
     assert p["device"] == "auto"
@@ -43,7 +51,7 @@ def test_params_yaml_validates():
 
 
 def test_params_plus_smoke_validates_and_merges():
-    p = load_params([PARAMS, SMOKE])
+    p = load_project_params(ROOT, [SMOKE])
     d = p["slash"]["data"]
     assert d["n_per_class"] == 60  # overridden
     assert (d["size"], d["length"], d["noise"]) == (30, 4, 0.25)  # kept from params.yaml
@@ -64,22 +72,22 @@ def test_params_plus_smoke_validates_and_merges():
 
 
 def test_file_order_matters():
-    p = load_params([SMOKE, PARAMS])  # params.yaml last: its values win everywhere
-    assert p == load_params([PARAMS])
+    p = load_params([SMOKE, *project_params_files(ROOT)])  # the project's last: they win
+    assert p == load_project_params(ROOT)
 
 
 def test_smoke_keeps_the_test_split_feasible():
-    p = load_params([PARAMS, SMOKE])
+    p = load_project_params(ROOT, [SMOKE])
     assert p["slash"]["split"]["test_size"] < 2 * p["slash"]["data"]["n_per_class"]
 
 
 def test_empty_override_file_is_a_no_op(tmp_path):
-    assert _load_with(tmp_path, "") == load_params([PARAMS])
-    assert _load_with(tmp_path, "# only a comment\n") == load_params([PARAMS])
+    assert _load_with(tmp_path, "") == load_project_params(ROOT)
+    assert _load_with(tmp_path, "# only a comment\n") == load_project_params(ROOT)
 
 
 def test_load_params_accepts_str_paths():
-    assert load_params([str(PARAMS)]) == load_params([PARAMS])
+    assert load_project_params(str(ROOT), [str(SMOKE)]) == load_project_params(ROOT, [SMOKE])
 
 
 # ----------------------------------------------------------------------------- deep_merge
@@ -211,7 +219,7 @@ def test_every_error_is_reported(tmp_path):
 
 
 def test_validate_directly():
-    p = load_params([PARAMS])
+    p = load_project_params(ROOT)
     validate(p)  # no exception
     bad = deep_merge(p, {"seed": -1})
     with pytest.raises(DlreproError, match=r"invalid my source"):
@@ -224,7 +232,7 @@ def test_validate_directly():
 def test_missing_file_is_named(tmp_path):
     missing = tmp_path / "no_such.yaml"
     with pytest.raises(DlreproError, match="no_such.yaml"):
-        load_params([PARAMS, missing])
+        load_project_params(ROOT, [missing])
 
 
 def test_directory_is_not_readable(tmp_path):
@@ -235,7 +243,7 @@ def test_directory_is_not_readable(tmp_path):
 def test_malformed_yaml_is_named(tmp_path):
     bad = _override(tmp_path, "slash: {data: [unclosed\n", name="broken.yaml")
     with pytest.raises(DlreproError) as exc:
-        load_params([PARAMS, bad])
+        load_project_params(ROOT, [bad])
     assert "broken.yaml" in str(exc.value)
     assert "YAML" in str(exc.value)
 
@@ -243,7 +251,7 @@ def test_malformed_yaml_is_named(tmp_path):
 def test_top_level_not_a_mapping(tmp_path):
     bad = _override(tmp_path, "- 1\n- 2\n", name="list.yaml")
     with pytest.raises(DlreproError, match="list.yaml"):
-        load_params([PARAMS, bad])
+        load_project_params(ROOT, [bad])
 
 
 def test_read_yaml_empty_is_empty_dict(tmp_path):
@@ -254,7 +262,7 @@ def test_read_yaml_empty_is_empty_dict(tmp_path):
 
 
 def test_select():
-    p = load_params([PARAMS])
+    p = load_project_params(ROOT)
     assert select(p, "slash.models.knn_k1") == {"n_neighbors": 1}
     assert select(p, "seed") == 20180601
     with pytest.raises(DlreproError, match="slash.models.nope"):
@@ -263,6 +271,59 @@ def test_select():
         select(p, "seed.deeper")  # descending into a scalar
 
 
-@pytest.mark.parametrize("path", [ROOT / "params.yaml", ROOT / "config" / "smoke.yaml", SCHEMA])
+@pytest.mark.parametrize(
+    "path", [*project_params_files(ROOT), ROOT / "config" / "smoke.yaml", SCHEMA], ids=str
+)
 def test_fast_yaml_loader_reads_the_same_values_as_pyyaml_safe_load(path):
     assert read_yaml(path) == yaml.safe_load(path.read_text())
+
+
+# ----------------------------------------------------------------------------- project files
+
+
+def _project(tmp_path, **files):
+    """A scratch project: the real params files, with some replaced or added."""
+    for f in project_params_files(ROOT):
+        dest = tmp_path / f.relative_to(ROOT)
+        dest.parent.mkdir(exist_ok=True)
+        dest.write_text(f.read_text())
+    for name, text in files.items():
+        (tmp_path / name.replace("__", "/")).write_text(text)
+    return tmp_path
+
+
+def test_each_study_has_its_own_params_file_and_params_yaml_holds_the_platform():
+    files = {f.name: read_yaml(f) for f in project_params_files(ROOT)}
+    assert set(files.pop("params.yaml")) == {
+        "seed", "threads", "device", "cpu_isa", "mirror", "published"
+    }  # fmt: skip
+    assert files == {f"{s}.yaml": {s: load_project_params(ROOT)[s]} for s in STUDIES}
+
+
+def test_a_key_set_in_two_project_files_is_refused(tmp_path):
+    root = _project(tmp_path)
+    with open(root / "params.yaml", "a") as f:
+        f.write("slash: {split: {test_size: 3}}\n")
+    with pytest.raises(DlreproError, match=r"`slash` is set in both .*params.yaml and"):
+        load_project_params(root)
+
+
+def test_a_study_file_holds_only_its_own_section(tmp_path):
+    root = _project(tmp_path, **{"params__slash.yaml": "slash: {}\nseed: 3\n"})
+    with pytest.raises(DlreproError, match=r"slash.yaml: a study's params file holds only"):
+        load_project_params(root)
+
+
+def test_params_write_lays_out_the_merged_params_as_project_files(tmp_path):
+    from dlrepro.cli import main
+
+    assert main(["--params", str(SMOKE), "params", "--write", str(tmp_path)]) == 0
+    assert load_project_params(tmp_path) == load_project_params(ROOT, [SMOKE])
+
+
+def test_dvc_stages_read_a_studys_params_from_its_own_file():
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    assert stages["slash_fit_sklearn-random_forest"]["params"] == [
+        "threads", "cpu_isa", "seed",  # platform keys: params.yaml, DVC's default file
+        {"params/slash.yaml": ["slash.models.random_forest"]},
+    ]  # fmt: skip

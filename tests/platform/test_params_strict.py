@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT, run
 
 from dlrepro.cli import main
-from dlrepro.core.params import load_params
+from dlrepro.core.params import load_project_params
 from dlrepro.errors import DlreproError
 
 PARAMS = ROOT / "params.yaml"
@@ -25,21 +25,21 @@ def test_a_float_where_an_integer_goes_is_refused_naming_the_key(tmp_path, overr
     bad = tmp_path / "bad.yaml"
     bad.write_text(override)
     with pytest.raises(DlreproError, match="is not of type 'integer'") as exc:
-        load_params([PARAMS, bad])
+        load_project_params(ROOT, [bad])
     assert key in str(exc.value)
 
 
 def test_a_float_where_a_number_goes_is_fine(tmp_path):
     ok = tmp_path / "ok.yaml"
     ok.write_text("slash: {models: {vanilla_cnn: {lr: 1}}}\n")  # an int is a number
-    assert load_params([PARAMS, ok])["slash"]["models"]["vanilla_cnn"]["lr"] == 1
+    assert load_project_params(ROOT, [ok])["slash"]["models"]["vanilla_cnn"]["lr"] == 1
 
 
 def test_a_key_given_twice_is_refused_with_both_lines(tmp_path):
     bad = tmp_path / "dup.yaml"
     bad.write_text("slash:\n  split: {test_size: 100}\n  split: {test_size: 200}\n")
     with pytest.raises(DlreproError) as exc:
-        load_params([PARAMS, bad])
+        load_project_params(ROOT, [bad])
     assert str(exc.value) == f"{bad}:3:3: invalid YAML: duplicate key 'split' (first at line 2)"
 
 

@@ -1,6 +1,10 @@
-"""Load params.yaml (+ override files), deep-merge them and validate against the JSON schema.
+"""Load the project's params (params.yaml + params/<study>.yaml) and override files, deep-merge
+them and validate against the JSON schema.
 
-Snakemake merges `--configfile` files over `configfile:` the same way (nested dicts merge,
+The project's params are split by owner: params.yaml holds the platform's keys, each
+params/<study>.yaml one study's section (DVC parses a stage's params file once per stage, so a
+small file per study keeps `dvc status` fast). Override files (`--params`, Snakemake's
+`--configfile`) merge over them the way Snakemake merges config files (nested dicts merge,
 everything else is replaced), so a job and the workflow always see the same values.
 """
 
@@ -14,7 +18,7 @@ from typing import Any
 import yaml
 
 from dlrepro.errors import DlreproError
-from dlrepro.paths import SCHEMA
+from dlrepro.paths import PARAMS_DIR, PLATFORM_PARAMS_FILE, SCHEMA
 
 # libyaml's loader (in PyYAML's wheels) when present: the same values, 10x faster; params.yaml and
 # the schema are read by every job and by every `snakemake -n`.
@@ -120,14 +124,55 @@ def validate(params: Mapping[str, Any], source: str = "params") -> None:
         raise DlreproError(f"invalid {source}:\n" + "\n".join(lines))
 
 
-def load_params(files: Iterable[Path | str]) -> dict:
-    """Merge the files in order, validate, and return the effective params."""
+def load_params(files: Iterable[Path | str], source: str | None = None) -> dict:
+    """Merge the files in order, validate, and return the effective params. `source` names
+    them in an error (default: the files joined by +)."""
     files = [Path(f) for f in files]
     merged: dict = {}
     for f in files:
         merged = deep_merge(merged, read_yaml(f))
-    validate(merged, source=" + ".join(str(f) for f in files))
+    validate(merged, source=source or " + ".join(str(f) for f in files))
     return merged
+
+
+def project_params_files(root: Path | str = ".") -> list[Path]:
+    """params.yaml, then params/<study>.yaml in name order."""
+    root = Path(root)
+    return [root / PLATFORM_PARAMS_FILE, *sorted((root / PARAMS_DIR).glob("*.yaml"))]
+
+
+def params_file_of(key: str, root: Path | str = ".") -> str:
+    """The project file (relative to root) that holds a dotted key, for DVC's `params:`."""
+    study_file = PARAMS_DIR / f"{key.split('.')[0]}.yaml"
+    return (
+        study_file.as_posix() if (Path(root) / study_file).is_file() else str(PLATFORM_PARAMS_FILE)
+    )
+
+
+def load_project_params(root: Path | str = ".", overrides: Iterable[Path | str] = ()) -> dict:
+    """The project's params with `overrides` merged over them, validated. A study file holds
+    exactly its own section, and no top-level key is set by two project files (an override
+    file may set anything)."""
+    files = project_params_files(root)
+    owner: dict[str, Path] = {}
+    for f in files:
+        data = read_yaml(f)
+        if f.parent.name == PARAMS_DIR.name and set(data) - {f.stem}:
+            raise DlreproError(
+                f"{f}: a study's params file holds only its `{f.stem}:` section, "
+                f"found {sorted(set(data) - {f.stem})}"
+            )
+        for key in data:
+            if key in owner:
+                raise DlreproError(f"params: `{key}` is set in both {owner[key]} and {f}")
+            owner[key] = f
+    # an override naming a project file again (e.g. `--params params.yaml`) adds nothing
+    project = {f.resolve() for f in files}
+    overrides = [Path(o) for o in overrides if Path(o).resolve() not in project]
+    source = " + ".join(
+        [f"{PLATFORM_PARAMS_FILE} + {PARAMS_DIR}/<study>.yaml", *map(str, overrides)]
+    )
+    return load_params([*files, *overrides], source=source)
 
 
 def select(params: Mapping, dotted: str) -> Any:

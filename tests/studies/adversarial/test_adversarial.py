@@ -78,6 +78,30 @@ def test_convnet_shapes(kernel):
     assert torch.all(model.features(x) >= 0)  # after ReLU
 
 
+def test_convnet_pools_before_relu_with_the_same_bits_as_relu_then_pool():
+    """The speed-up (ReLU on pooled maps) must not change the maths: outputs and every
+    gradient equal the textbook order bit for bit, on inputs with ties and negatives."""
+    torch.manual_seed(0)
+    model = ConvNet(6, 12, 32, 0.0).train()
+    x = torch.rand(16, 1, 28, 28).round(decimals=1)  # rounding makes ties in the max-pool windows
+    y = torch.randint(0, 10, (16,))
+    conv1, _, _, conv2, _, _, flatten, dense, _ = model.body
+
+    def textbook(x):
+        x = x.contiguous(memory_format=torch.channels_last)
+        h = F.max_pool2d(F.relu(conv1(x)), 2)
+        h = F.max_pool2d(F.relu(conv2(h)), 2)
+        return model.head(F.relu(dense(flatten(h))))
+
+    grads = []
+    for forward in (model, textbook):
+        model.zero_grad()
+        loss = F.cross_entropy(forward(x), y)
+        loss.backward()
+        grads.append([loss.detach()] + [p.grad.clone() for p in model.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*grads, strict=True))
+
+
 def test_convnet_rejects_bad_settings():
     with pytest.raises(DlreproError, match="kernel"):
         ConvNet(4, 8, 16, 0.5, kernel=13)

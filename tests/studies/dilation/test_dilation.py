@@ -116,10 +116,10 @@ def test_summary_detects_a_wrong_measurement(table):
 def test_invalid_params_of_the_conv_anatomy_studies_name_the_key(tmp_path, override, key):
     from pathlib import Path
 
-    from dlrepro.core.params import load_params
+    from dlrepro.core.params import load_project_params
     from dlrepro.errors import DlreproError
 
     (tmp_path / "override.yaml").write_text(override)
-    params = Path(__file__).resolve().parents[3] / "params.yaml"
+    root = Path(__file__).resolve().parents[3]
     with pytest.raises(DlreproError, match=key):
-        load_params([params, tmp_path / "override.yaml"])
+        load_project_params(root, [tmp_path / "override.yaml"])

@@ -299,9 +299,9 @@ def test_training_is_bit_identical_per_seed_and_draws_both_dilations():
     ],
 )
 def test_invalid_params_are_named(tmp_path, override, key):
-    from dlrepro.core.params import load_params
-    from dlrepro.paths import DEFAULT_PARAMS
+    from dlrepro.core.params import load_project_params
+    from dlrepro.paths import ROOT
 
     (tmp_path / "override.yaml").write_text(override)
     with pytest.raises(DlreproError, match=key):
-        load_params([DEFAULT_PARAMS, tmp_path / "override.yaml"])
+        load_project_params(ROOT, [tmp_path / "override.yaml"])

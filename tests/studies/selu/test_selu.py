@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from dlrepro.core.params import load_params
+from dlrepro.core.params import load_project_params
 from dlrepro.core.step import Context
 from dlrepro.errors import DlreproError
+from dlrepro.paths import ROOT
 from dlrepro.studies.selu import cli
 from dlrepro.studies.selu.models import (
     ALPHA,
@@ -143,7 +144,7 @@ def fake_mnist(path, n_train=300, n_test=200, seed=0):
 
 
 def smoke_context():
-    params = load_params(["params.yaml", "config/smoke.yaml"])
+    params = load_project_params(ROOT, [ROOT / "config/smoke.yaml"])
     return Context(params=params, seed=params["seed"], threads=1, device_setting="cpu")
 
 

@@ -26,7 +26,7 @@ from dlrepro.studies.slash.models import (
 from dlrepro.studies.slash.train import fit_sklearn, train_cnn
 
 ROOT = Path(__file__).resolve().parents[3]
-HP = read_yaml(ROOT / "params.yaml")["slash"]["models"]
+HP = read_yaml(ROOT / "params/slash.yaml")["slash"]["models"]
 CPU = torch.device("cpu")
 
 
@@ -162,7 +162,7 @@ def test_make_sklearn_passes_hyper_parameters(name):
     est = make_sklearn(name, hp, 1234)
     got = est.get_params()
     for key, value in hp.items():
-        assert got[key] == value, f"{name}: {key}={got[key]!r}, params.yaml says {value!r}"
+        assert got[key] == value, f"{name}: {key}={got[key]!r}, params/slash.yaml says {value!r}"
     if "random_state" in got:
         assert got["random_state"] == 1234
 
