@@ -3,7 +3,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from dlrepro.core.params import load_params, select
+from dlrepro.core.params import load_project_params, project_params_files, select
 from dlrepro.errors import DlreproError
 
 # Jobs read params themselves (same command under DVC), so every override must be a file the
@@ -14,24 +14,22 @@ if workflow.config_settings.config:
         "YAML file (same keys as params.yaml) and pass --configfile FILE"
     )
 
+_project = [str(f) for f in project_params_files()]
 _overrides = [os.path.relpath(f, workflow.basedir) for f in workflow.config_settings.configfiles]
-_overrides = [f for f in _overrides if f != "params.yaml"]
+_overrides = [f for f in _overrides if f not in _project]
 
-# params.yaml then the --configfile files, through the loader every job uses: it refuses a key
-# given twice (Snakemake's keeps the last silently), names file:line:column of a YAML error,
-# and the schema refuses a float where an integer goes. Merged as Snakemake merges them.
+# the project's params (params.yaml + params/<study>.yaml) then the --configfile files, through
+# the loader every job uses: it refuses a key given twice (Snakemake's keeps the last silently),
+# names file:line:column of a YAML error, and the schema refuses a float where an integer goes.
+# Merged as Snakemake merges them.
 try:
-    _params = load_params(["params.yaml", *_overrides])
+    _params = load_project_params(".", _overrides)
 except DlreproError as exc:
     raise WorkflowError(f"dlrepro: {exc}") from None
 config.clear()
 config.update(_params)
 # The command prefix every rule uses. With no overrides it is plain `dlrepro` (as in dvc.yaml).
-DLREPRO = (
-    "dlrepro" + "".join(f" --params {f}" for f in ["params.yaml", *_overrides])
-    if _overrides
-    else "dlrepro"
-)
+DLREPRO = "dlrepro" + "".join(f" --params {f}" for f in _overrides)
 
 
 def report_code():
