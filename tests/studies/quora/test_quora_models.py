@@ -524,3 +524,31 @@ def test_sequence_encoder_question_without_known_words_is_zeros():
         out = m.encoder(torch.tensor([[0, 0, 0], [3, 0, 0]], dtype=torch.int32))
     assert torch.equal(out[0], torch.zeros(out.shape[1]))
     assert torch.isfinite(out).all() and out[1].abs().sum() > 0
+
+
+def padded_encoder(enc: models.SequenceEncoder, ids: torch.Tensor) -> torch.Tensor:
+    """The encoder's maths the plain way: GRUs and Conv1d over the whole padded batch."""
+    fwd, bwd, mask = enc.known_words(ids)
+    x = torch.nn.functional.embedding(fwd, enc.table)
+    h_fwd, _ = enc.gru_fwd(x)
+    h_bwd, _ = enc.gru_bwd(torch.nn.functional.embedding(bwd, enc.table))
+    c = torch.relu(enc.conv(x.transpose(1, 2))).transpose(1, 2)
+    feats = torch.cat([h_fwd, h_bwd, c], dim=2).masked_fill(~mask[:, :, None], float("-inf"))
+    return torch.where(mask.any(dim=1, keepdim=True), feats.amax(dim=1), 0.0)
+
+
+def test_sequence_encoder_computes_the_padded_maths():
+    """Packing skips the padding only: same outputs and gradients (float64, up to rounding)."""
+    enc = make(spec(**SEQ)).encoder.double()
+    ids = torch.cat([random_ids(9, max_len=6), torch.zeros(1, 6, dtype=torch.int32)])
+    ids[0, :3] = 0  # out-of-vocabulary words in front
+    ids[1, 1:4] = ids[1, 0]  # a repeated word: equal conv windows, a tie for the max
+    outs, grads = [], []
+    for forward in (enc, lambda x: padded_encoder(enc, x)):
+        enc.zero_grad()
+        out = forward(ids)
+        (out * torch.linspace(-1, 1, out.numel(), dtype=out.dtype).view_as(out)).sum().backward()
+        outs.append(out.detach())
+        grads.append([p.grad.clone() for p in enc.parameters()])
+    assert torch.allclose(outs[0], outs[1], rtol=0, atol=1e-12)
+    assert all(torch.allclose(g, h, rtol=0, atol=1e-12) for g, h in zip(*grads))
