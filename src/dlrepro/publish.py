@@ -12,6 +12,7 @@ nor written into dvc.lock.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,10 +67,16 @@ def cache_matching(root: Path) -> list[str]:
     ready = [s for s in candidates if _only_uncached(changes.get(s, []))]
     if ready:
         before = lock_file.read_bytes()
+        # DVC moves each output into its cache and copies it back: new mtimes, which would make
+        # Snakemake see the inputs of every downstream job as updated and rerun them all
+        outs = [root / o["path"] for s in ready for o in locked_stages(root)[s].get("outs", [])]
+        times = {p: (p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in outs if p.is_file()}
         subprocess.run(
             ["dvc", "commit", "--force", "--quiet", *ready],
             cwd=root, env=tool_env(), check=True, capture_output=True,
         )  # fmt: skip
+        for path, ns in times.items():
+            os.utime(path, ns=ns)
         if lock_file.read_bytes() != before:  # by construction it cannot; say so if it did
             print("dlrepro: warning: `dvc commit` rewrote dvc.lock; review `git diff dvc.lock`",
                   file=sys.stderr)  # fmt: skip

@@ -88,6 +88,15 @@ def _has_open(pid: int, path: Path) -> bool:
     return False
 
 
+def _has_loaded_torch(pid: int) -> bool:
+    """torch's library is mapped: the step's imports are done and its work is under way."""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            return any("libtorch_cpu" in line for line in maps)
+    except OSError:
+        return False
+
+
 def _flock_holders(path: Path) -> set[int]:
     """Pids holding a lock on `path` (/proc/locks: `1: FLOCK ADVISORY WRITE <pid> <maj:min:inode> ...`)."""
     try:
@@ -198,22 +207,24 @@ def frozen_when(runner: Background, condition, what: str):
 
 
 def kill_training_at_work(runner: Background, repo: Path) -> int:
-    """SIGKILL the vanilla_cnn training once it has opened its input split: imports are done
-    and the real work (load, train, save) has begun. Returns the killed pid.
+    """SIGKILL the vanilla_cnn training once its real work (load, train, save) has begun: it
+    has opened its input split, or torch is loaded (the step imports torch just before reading
+    the split, and training then lasts seconds). Returns the killed pid.
 
-    The split is open for a few milliseconds only, so the process is found first (a scan of
-    /proc, slow) and then only its file descriptors are polled (fast)."""
+    The split alone is open for a few milliseconds, which a poll on a busy machine can miss
+    (it did, in CI); torch stays mapped until the process ends. The process is found first (a
+    scan of /proc, slow), then only its own files are polled (fast)."""
     pid = wait_until(
         lambda: next(iter(_training_pids(repo)), None), f"{MODEL} training started", runner
     )
 
-    def reading_or_gone():
-        if _has_open(pid, repo / SPLIT):
-            return "reading"
+    def working_or_gone():
+        if _has_open(pid, repo / SPLIT) or _has_loaded_torch(pid):
+            return "working"
         return None if any(_argv(pid)) else "gone"  # a zombie's cmdline is empty
 
-    if wait_until(reading_or_gone, f"{MODEL} training reading {SPLIT}", runner) == "gone":
-        pytest.fail(f"{MODEL} training (pid {pid}) ended before it was seen reading {SPLIT}")
+    if wait_until(working_or_gone, f"{MODEL} training at work", runner) == "gone":
+        pytest.fail(f"{MODEL} training (pid {pid}) ended before it was seen at work")
     os.kill(pid, signal.SIGKILL)
     return pid
 
