@@ -52,7 +52,8 @@ def cache_matching(root: Path) -> list[str]:
         return []
     from dlrepro.verify import locked_stages
 
-    candidates = _candidates(root, locked_stages(root))
+    locked = locked_stages(root)
+    candidates = _candidates(root, locked)
     if not candidates:
         return []
     status = subprocess.run(
@@ -69,7 +70,7 @@ def cache_matching(root: Path) -> list[str]:
         before = lock_file.read_bytes()
         # DVC moves each output into its cache and copies it back: new mtimes, which would make
         # Snakemake see the inputs of every downstream job as updated and rerun them all
-        outs = [root / o["path"] for s in ready for o in locked_stages(root)[s].get("outs", [])]
+        outs = [root / o["path"] for s in ready for o in locked[s].get("outs", [])]
         times = {p: (p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in outs if p.is_file()}
         subprocess.run(
             ["dvc", "commit", "--force", "--quiet", *ready],

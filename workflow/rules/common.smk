@@ -3,7 +3,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from dlrepro.core.params import load_project_params, project_params_files, select
+from dlrepro.core.params import load_project_params, override_files, select
 from dlrepro.errors import DlreproError
 
 # Jobs read params themselves (same command under DVC), so every override must be a file the
@@ -14,9 +14,10 @@ if workflow.config_settings.config:
         "YAML file (same keys as params.yaml) and pass --configfile FILE"
     )
 
-_project = [str(f) for f in project_params_files()]
-_overrides = [os.path.relpath(f, workflow.basedir) for f in workflow.config_settings.configfiles]
-_overrides = [f for f in _overrides if f not in _project]
+_overrides = [
+    os.path.relpath(f, workflow.basedir)
+    for f in override_files(workflow.config_settings.configfiles)
+]
 
 # the project's params (params.yaml + params/<study>.yaml) then the --configfile files, through
 # the loader every job uses: it refuses a key given twice (Snakemake's keeps the last silently),

@@ -124,15 +124,18 @@ def validate(params: Mapping[str, Any], source: str = "params") -> None:
         raise DlreproError(f"invalid {source}:\n" + "\n".join(lines))
 
 
-def load_params(files: Iterable[Path | str], source: str | None = None) -> dict:
-    """Merge the files in order, validate, and return the effective params. `source` names
-    them in an error (default: the files joined by +)."""
-    files = [Path(f) for f in files]
+def _merged(layers: Iterable[dict], source: str) -> dict:
     merged: dict = {}
-    for f in files:
-        merged = deep_merge(merged, read_yaml(f))
-    validate(merged, source=source or " + ".join(str(f) for f in files))
+    for layer in layers:
+        merged = deep_merge(merged, layer)
+    validate(merged, source=source)
     return merged
+
+
+def load_params(files: Iterable[Path | str]) -> dict:
+    """Merge the files in order, validate, and return the effective params."""
+    files = [Path(f) for f in files]
+    return _merged(map(read_yaml, files), source=" + ".join(str(f) for f in files))
 
 
 def project_params_files(root: Path | str = ".") -> list[Path]:
@@ -149,13 +152,19 @@ def params_file_of(key: str, root: Path | str = ".") -> str:
     )
 
 
+def override_files(overrides: Iterable[Path | str], root: Path | str = ".") -> list[Path]:
+    """The overrides, less any naming a project file again (e.g. `--params params.yaml`): those
+    are always merged first, and merging one again would add nothing."""
+    project = {f.resolve() for f in project_params_files(root)}
+    return [Path(o) for o in overrides if Path(o).resolve() not in project]
+
+
 def load_project_params(root: Path | str = ".", overrides: Iterable[Path | str] = ()) -> dict:
     """The project's params with `overrides` merged over them, validated. A study file holds
     exactly its own section, and no top-level key is set by two project files (an override
     file may set anything)."""
-    files = project_params_files(root)
-    owner: dict[str, Path] = {}
-    for f in files:
+    layers, owner = [], {}
+    for f in project_params_files(root):
         data = read_yaml(f)
         if f.parent.name == PARAMS_DIR.name and set(data) - {f.stem}:
             raise DlreproError(
@@ -166,13 +175,12 @@ def load_project_params(root: Path | str = ".", overrides: Iterable[Path | str] 
             if key in owner:
                 raise DlreproError(f"params: `{key}` is set in both {owner[key]} and {f}")
             owner[key] = f
-    # an override naming a project file again (e.g. `--params params.yaml`) adds nothing
-    project = {f.resolve() for f in files}
-    overrides = [Path(o) for o in overrides if Path(o).resolve() not in project]
+        layers.append(data)
+    overrides = override_files(overrides, root)
     source = " + ".join(
         [f"{PLATFORM_PARAMS_FILE} + {PARAMS_DIR}/<study>.yaml", *map(str, overrides)]
     )
-    return load_params([*files, *overrides], source=source)
+    return _merged([*layers, *map(read_yaml, overrides)], source=source)
 
 
 def select(params: Mapping, dotted: str) -> Any:
