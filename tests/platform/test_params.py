@@ -295,7 +295,7 @@ def _project(tmp_path, **files):
 def test_each_study_has_its_own_params_file_and_params_yaml_holds_the_platform():
     files = {f.name: read_yaml(f) for f in project_params_files(ROOT)}
     assert set(files.pop("params.yaml")) == {
-        "seed", "threads", "device", "cpu_isa", "mirror", "published"
+        "scale", "seed", "threads", "device", "cpu_isa", "mirror", "published"
     }  # fmt: skip
     assert files == {f"{s}.yaml": {s: load_project_params(ROOT)[s]} for s in STUDIES}
 

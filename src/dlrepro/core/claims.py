@@ -1,27 +1,74 @@
-"""Compare a study's results with the post's published numbers (its claims.yaml).
+"""Compare a study's results with the post (its claims.yaml), accounting for run-to-run noise.
 
-Each claim names the post's value, the path of our value in the study's metrics.json, and a
-tolerance with its reason. Verdicts: reproduced / differs / not comparable (+ reason).
+Each claim has a `kind`:
+- `published`: a number or ordering the post states (`post` quotes it);
+- `qualitative`: the post's claim without a number; its threshold was fixed in claims.yaml
+  before the run, on the date in `fixed:`;
+- `check`: an identity, a self-consistency or something true by construction (`why:` says
+  which). Checks pass or fail; they are never counted as reproductions.
 
-Two more kinds of claim:
-- `order: [path, path, ...]`: the post's values rise in this order; reproduced if ours do too.
-- `comparable_if: {param: dotted.key, equals: value, otherwise: reason}`: a numeric claim is
-  "not comparable" unless the params say we ran on the post's data.
-- `optional: true`: the claim's metrics may be missing at smaller scales ("not comparable").
+What a claim judges (`ours` paths point into the study's metrics.json; a metric holds one value,
+or every run's, see core.repeats):
+- numeric: `ours: path` + `tolerance: {abs|rel: x, why}`: the post's value lies within the
+  tolerance of our mean. The tolerance is what the claim needs; when our runs vary more than
+  that (the interval where one more run would fall, see repeats.prediction_half_width) the
+  verdict is "within noise", and a post outside both is "differs".
+- one-sided: `tolerance: {at_most|at_least: true}` (ours vs the post's value) or
+  `{below|above: x}` (a fixed threshold): holds in every run or beyond the 95% interval of our
+  mean -> reproduced; fails likewise -> differs; otherwise within noise.
+- ordering: `order: [path, path, ...]`, rising: every adjacent pair rises beyond noise (in every
+  run, or the paired gap's 95% interval excludes 0) -> reproduced; a pair falls beyond noise ->
+  differs; otherwise within noise. Runs with the same index share a seed, so gaps are paired.
+- `comparable_if: {param, equals, otherwise}` / `not_comparable: reason`: not judged.
+- `optional: true`: the metric may be missing below paper scale (params `scale`); at paper
+  scale a missing metric is an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dlrepro.core.params import read_yaml, select
+from dlrepro.core.repeats import mean_ci, prediction_half_width, samples
 from dlrepro.errors import DlreproError
 
-COLUMNS = ["claim", "post", "ours", "tolerance", "verdict", "reason"]
+COLUMNS = [
+    "claim",
+    "kind",
+    "post",
+    "ours",
+    "ours_spread",
+    "runs",
+    "tolerance",
+    "verdict",
+    "reason",
+]
+KINDS = ("published", "qualitative", "check")
+# verdict words; checks say passed/failed so that nothing true by construction reads "reproduced"
+REPRODUCED, WITHIN_NOISE, DIFFERS, NOT_COMPARABLE = (
+    "reproduced",
+    "within noise",
+    "differs",
+    "not comparable",
+)
+PASSED, FAILED = "passed", "failed"
+VERDICTS = (REPRODUCED, WITHIN_NOISE, DIFFERS, NOT_COMPARABLE)
+CHECK_VERDICTS = (PASSED, WITHIN_NOISE, FAILED, NOT_COMPARABLE)
+NOT_RUN = "not in this run's results (its params did not compute it, below paper scale)"
+
+
+def _is_date(value) -> bool:
+    try:
+        datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def load_claims(path: Path | str) -> dict:
@@ -29,13 +76,53 @@ def load_claims(path: Path | str) -> dict:
     for key in ("study", "title", "source", "claims"):
         if key not in claims:
             raise DlreproError(f"{path}: missing key {key!r}")
+    for i, c in enumerate(claims["claims"]):
+        where = f"{path}: claim {i + 1} ({c.get('claim', '?')!r})"
+        kind = c.get("kind")
+        if kind not in KINDS:
+            raise DlreproError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        if kind == "qualitative" and not _is_date(c.get("fixed")):
+            raise DlreproError(f"{where}: a qualitative claim needs `fixed: YYYY-MM-DD`, the "
+                               "date its threshold was fixed (before the run)")  # fmt: skip
+        if kind == "check" and not c.get("why"):
+            raise DlreproError(f"{where}: a check needs `why:` (identity, self-consistency, or "
+                               "true by construction, and how)")  # fmt: skip
+        if "tolerance" in c and "why" not in c["tolerance"] and not (
+            {"below", "above", "at_most", "at_least"} & set(c["tolerance"])
+        ):
+            raise DlreproError(f"{where}: the tolerance needs `why:` (what the claim needs)")
     return claims
 
 
 def post_of(claims: Mapping, ours: str) -> Any:
     """The post's value of the claim on our metric `ours` (a figure draws it beside ours), or None
     when no claim names that metric. Figures take post values from claims.yaml, never from code."""
-    return next((c["post"] for c in claims["claims"] if c.get("ours") == ours), None)
+    return next(
+        (c["post"] for c in claims["claims"] if c.get("ours") == ours and c["kind"] != "check"),
+        None,
+    )
+
+
+def format_value(v) -> str:
+    """Integers as integers, floats as the shortest repr that round-trips (no rounding)."""
+    if v is None:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v)).lower()
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        # 12 significant digits drop binary noise (0.19425000000000003) and nothing a table shows
+        return repr(float(f"{v:.12g}"))
+    return str(v)
+
+
+def short(v: float) -> str:
+    """4 significant digits, for spreads and intervals in prose (the `ours` column is exact)."""
+    return f"{v:.4g}"
 
 
 def _describe_tolerance(tol: Mapping[str, Any]) -> str:
@@ -54,38 +141,122 @@ def _describe_tolerance(tol: Mapping[str, Any]) -> str:
     raise DlreproError(f"unknown tolerance {dict(tol)}")
 
 
-def verdict(post: float, ours: float, tol: Mapping[str, Any]) -> bool:
-    if "abs" in tol:
-        return abs(ours - post) <= tol["abs"] + 1e-12
-    if "rel" in tol:
-        return abs(ours - post) <= tol["rel"] * abs(post) + 1e-12
-    if "at_most" in tol:
-        return ours <= post
-    if "at_least" in tol:
-        return ours >= post
-    # below/above: for qualitative claims ("Fail", "a limited number"): the post has no number
-    if "below" in tol:
-        return ours < tol["below"]
-    if "above" in tol:
-        return ours > tol["above"]
-    raise DlreproError(f"unknown tolerance {dict(tol)}")
-
-
-def format_value(v) -> str:
-    """Integers as integers, floats as the shortest repr that round-trips (no rounding)."""
-    if v is None:
+def _spread(values: Sequence[float]) -> str:
+    if len(values) < 2:
         return ""
-    if isinstance(v, bool):
-        return str(v).lower()
-    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) < 1e15):
-        return str(int(v))
-    # 12 significant digits drop binary noise (0.19425000000000003) and nothing a table shows
-    return repr(float(f"{v:.12g}")) if isinstance(v, float) else str(v)
+    return f"sd {short(np.std(values, ddof=1))}; range {short(min(values))} to {short(max(values))}"
 
 
-# a claim marked `optional: true` may be absent from a run's metrics (e.g. an ensemble size the
-# smoke params skip); any other missing path is an error (a typo in claims.yaml, say)
-NOT_RUN = "not in this run's results (its params did not compute it, e.g. smoke scale)"
+def _side(values: Sequence[float], holds) -> str:
+    """'holds' / 'fails' / 'noise': a one-sided property of the runs (holds(x) per run, and on
+    the 95% interval of their mean), judged beyond noise."""
+    ok = [bool(holds(v)) for v in values]
+    if len(values) == 1:
+        return "holds" if ok[0] else "fails"
+    lo, hi = mean_ci(values)
+    if all(ok) or (holds(lo) and holds(hi)):
+        return "holds"
+    if not any(ok) or (not holds(lo) and not holds(hi)):
+        return "fails"
+    return "noise"
+
+
+def _gaps(a: list[float], b: list[float], where: str) -> list[float]:
+    """b - a per run: paired when both have the same runs; against a single value otherwise."""
+    if len(a) == len(b):
+        return [y - x for x, y in zip(a, b)]
+    if len(a) == 1 or len(b) == 1:
+        return [y - x for x in a for y in b]
+    raise DlreproError(f"{where}: an ordering of metrics with {len(a)} and {len(b)} runs")
+
+
+def _gap_text(gaps: list[float]) -> str:
+    if len(gaps) == 1:
+        return f"gap {gaps[0]:+.4g}"
+    lo, hi = mean_ci(gaps)
+    up = sum(g > 0 for g in gaps)
+    return f"gap {np.mean(gaps):+.4g}, 95% CI [{lo:+.4g}, {hi:+.4g}], > 0 in {up}/{len(gaps)} runs"
+
+
+def _verdict_words(kind: str, outcome: str) -> str:
+    """holds / noise / fails -> the kind's verdict word."""
+    words = {"holds": REPRODUCED, "noise": WITHIN_NOISE, "fails": DIFFERS}
+    if kind == "check":
+        words = {"holds": PASSED, "noise": WITHIN_NOISE, "fails": FAILED}
+    return words[outcome]
+
+
+def _order_row(c: Mapping, metrics: Mapping) -> dict:
+    runs = [samples(select(metrics, path), path) for path in c["order"]]
+    means = [float(np.mean(r)) for r in runs]
+    outcomes, spreads, ours = [], [], format_value(means[0])
+    for (path_a, a), (_, b), mean_b in zip(
+        zip(c["order"], runs), zip(c["order"][1:], runs[1:]), means[1:]
+    ):
+        gaps = _gaps(a, b, f"{c['claim']} ({path_a})")
+        outcome = _side(gaps, lambda g: g > 0)
+        outcomes.append(outcome)
+        spreads.append(_gap_text(gaps))
+        ours += {"holds": " < ", "noise": " ≈ ", "fails": " ≥ "}[outcome] + format_value(mean_b)
+    if "fails" in outcomes:
+        overall, reason = "fails", "a pair is not in the post's order beyond run-to-run noise"
+    elif all(o == "holds" for o in outcomes):
+        overall, reason = "holds", "every pair rises in the post's order beyond run-to-run noise"
+    else:
+        overall, reason = "noise", "a pair's gap is within run-to-run noise (≈)"
+    return {
+        "ours": ours,
+        "ours_spread": "; ".join(spreads) if max(map(len, runs)) > 1 else "",
+        "runs": max(map(len, runs)),
+        "tolerance": "order, beyond noise",
+        "verdict": _verdict_words(c["kind"], overall),
+        "reason": reason,
+    }
+
+
+def _numeric_row(c: Mapping, values: list[float]) -> dict:
+    tol = c["tolerance"]
+    mean = float(np.mean(values))
+    row = {
+        "ours": format_value(mean),
+        "ours_spread": _spread(values),
+        "runs": len(values),
+        "tolerance": _describe_tolerance(tol),
+    }
+    one_sided = {
+        "at_most": lambda v: v <= float(c["post"]),
+        "at_least": lambda v: v >= float(c["post"]),
+        "below": lambda v: v < tol.get("below"),
+        "above": lambda v: v > tol.get("above"),
+    }
+    side = next((k for k in one_sided if k in tol), None)
+    if side:
+        outcome = _side(values, one_sided[side])
+        reason = {
+            "holds": "holds in every run" if len(values) > 1 else "holds",
+            "noise": "holds in some runs only, and the 95% interval of our mean straddles the bound",
+            "fails": "fails beyond run-to-run noise" if len(values) > 1 else "fails",
+        }[outcome]
+        return {**row, "verdict": _verdict_words(c["kind"], outcome),
+                "reason": "; ".join(filter(None, [reason, tol.get("why", "")]))}  # fmt: skip
+    post = float(c["post"])
+    need = tol["abs"] if "abs" in tol else tol["rel"] * abs(post)
+    noise = prediction_half_width(values)
+    off = abs(mean - post)
+    if noise > 0:
+        row["tolerance"] += f" (run noise ±{short(noise)})"
+    if off > max(need, noise) + 1e-12:
+        outcome, reason = "fails", f"the post is {short(off)} from our mean, outside the tolerance"
+        if noise > need:
+            reason += " and outside run-to-run noise"
+    elif noise > need:
+        outcome = "noise"
+        reason = (f"our runs vary more (±{short(noise)} for one run) than the claim's tolerance; "
+                  "the post lies within that noise")  # fmt: skip
+    else:
+        outcome, reason = "holds", "the post lies within the tolerance of our mean"
+    return {**row, "verdict": _verdict_words(c["kind"], outcome),
+            "reason": f"{reason}. Tolerance: {tol['why']}"}  # fmt: skip
 
 
 def _has(metrics: Mapping, path: str) -> bool:
@@ -94,32 +265,6 @@ def _has(metrics: Mapping, path: str) -> bool:
     except DlreproError:
         return False
     return True
-
-
-def _order_row(c: Mapping, metrics: Mapping) -> dict:
-    if c.get("optional") and not all(_has(metrics, path) for path in c["order"]):
-        return {
-            "claim": c["claim"],
-            "post": str(c["post"]),
-            "ours": "",
-            "tolerance": "order",
-            "verdict": "not comparable",
-            "reason": NOT_RUN,
-        }
-    values = [float(select(metrics, path)) for path in c["order"]]
-    rising = all(a < b for a, b in zip(values, values[1:]))
-    return {
-        "claim": c["claim"],
-        "post": str(c["post"]),
-        "ours": " < ".join(format_value(v) for v in values)
-        if rising
-        else " , ".join(format_value(v) for v in values),
-        "tolerance": "order",
-        "verdict": "reproduced" if rising else "differs",
-        "reason": "ours rise in the post's order"
-        if rising
-        else "ours do not rise in the post's order",
-    }
 
 
 def _not_comparable(c: Mapping, params: Mapping | None) -> str | None:
@@ -131,34 +276,41 @@ def _not_comparable(c: Mapping, params: Mapping | None) -> str | None:
     return None
 
 
+def _post_text(c: Mapping) -> str:
+    return format_value(c["post"]) if not isinstance(c["post"], str) else c["post"]
+
+
 def compare(claims: dict, metrics: Mapping, params: Mapping | None = None) -> pd.DataFrame:
+    paper = params is None or params.get("scale", "paper") == "paper"
     rows = []
     for c in claims["claims"]:
-        if "order" in c:
-            rows.append(_order_row(c, metrics))
-            continue
-        missing = c.get("optional") and c.get("ours") and not _has(metrics, c["ours"])
-        ours = select(metrics, c["ours"]) if c.get("ours") and not missing else None
-        row = {
-            "claim": c["claim"],
-            "post": format_value(c["post"]),
-            "ours": format_value(ours),
-            "tolerance": "",
-            "verdict": "",
-            "reason": c.get("reason", ""),
-        }
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(claim=c["claim"], kind=c["kind"], post=_post_text(c), runs="")
+        paths = c["order"] if "order" in c else [c["ours"]] if c.get("ours") else []
+        missing = [p for p in paths if not _has(metrics, p)]
         reason = _not_comparable(c, params)
-        if c.get("optional") and c.get("ours") and not _has(metrics, c["ours"]):
-            reason = NOT_RUN
-        if reason:
-            row.update(verdict="not comparable", reason=reason)
+        if missing and c.get("optional") and not paper:
+            row.update(verdict=NOT_COMPARABLE, reason=NOT_RUN)
+        elif missing and reason is not None:
+            row.update(verdict=NOT_COMPARABLE, reason=reason)
+        elif missing:
+            raise DlreproError(
+                f"claim {c['claim']!r}: metric {missing[0]!r} is not in the results"
+                + (" (an optional claim may miss its metric only below paper scale)"
+                   if c.get("optional") else "")  # fmt: skip
+            )
+        elif reason is not None:
+            if paths and "order" not in c:
+                values = samples(select(metrics, paths[0]), paths[0])
+                row.update(ours=format_value(float(np.mean(values))),
+                           ours_spread=_spread(values), runs=len(values))  # fmt: skip
+            row.update(verdict=NOT_COMPARABLE, reason=reason)
+        elif "order" in c:
+            row.update(_order_row(c, metrics))
         else:
-            tol = c["tolerance"]
-            row["tolerance"] = _describe_tolerance(tol)
-            post = float("nan") if {"below", "above"} & set(tol) else float(c["post"])
-            ok = ours is not None and verdict(post, float(ours), tol)
-            row["verdict"] = "reproduced" if ok else "differs"
-            row["reason"] = tol.get("why", "")
+            row.update(_numeric_row(c, samples(select(metrics, c["ours"]), c["ours"])))
+        if c["kind"] == "check":
+            row["reason"] = "; ".join(filter(None, [row["reason"], f"check: {c['why']}"]))
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -210,6 +210,22 @@ class Steps:
     steps: list[Step] = field(default_factory=list)
 
     @property
+    def run(self) -> Wildcard:
+        """The `run` wildcard: one job per run seed, runs 0..R-1 (params `<owner>.runs`)."""
+        owner = self.owner
+        return Wildcard(pattern=r"\d+", type=int, values=lambda config: range(config[owner]["runs"]))
+
+    def each_run(self, pattern: str) -> In:
+        """`pattern` ({run} and any fixed {wildcards} left for the caller) for every run of a
+        build, in run order: what a compare step reads to describe results over runs."""
+        owner = self.owner
+
+        def files(wildcards, config) -> list[str]:
+            return [pattern.format(run=r) for r in range(config[owner]["runs"])]
+
+        return In(files, many=True)
+
+    @property
     def claims(self) -> In:
         """The study's claims.yaml, as the input of the step that compares with the post."""
         return In(f"src/dlrepro/studies/{self.owner}/claims.yaml")
@@ -240,6 +256,15 @@ class Steps:
         for flag, a in options_and_args.items():
             if not isinstance(a, (In, Out, Wildcard, Value)):
                 raise TypeError(f"{self.owner}: argument {flag}={a!r} is not In/Out/Wildcard/Value")
+
+        if any(a == self.claims for a in options_and_args.values()):
+            # a step judging claims also reads `scale` (optional claims only below paper scale)
+            keys = options.get("params", ())
+            options["params"] = (
+                (lambda w, c, keys=keys: ("scale", *keys(w, c)))
+                if callable(keys)
+                else ("scale", *keys)
+            )
 
         def register(func):
             name = step_name or func.__name__
