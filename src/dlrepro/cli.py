@@ -9,6 +9,7 @@ identical command).
     dlrepro verify [TARGET ...]            rebuild in a scratch copy, compare every hash with dvc.lock
     dlrepro reproduce [--compute-all] [TARGET ...]  published artifacts matching dvc.lock, compute the rest
     dlrepro report ...                     build results/report/
+    dlrepro summary [STUDY ...]            the built studies' verdicts in the terminal
 """
 
 from __future__ import annotations
@@ -133,6 +134,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="take matching published artifacts, compute the rest")
     reproduce.add_arguments(p)
     p.set_defaults(handler="dlrepro.reproduce:main")
+
+    from dlrepro import summary
+
+    p = sub.add_parser("summary", help="the built studies' verdicts, a short table per study")
+    summary.add_arguments(p)
+    p.set_defaults(handler="dlrepro.summary:main")
 
     from dlrepro.report import add_arguments as add_report_arguments
 

@@ -3,8 +3,10 @@
 Every Snakemake job becomes one DVC stage with the identical shell command; its inputs
 (data and code) become `deps`, the dotted keys of its `params: p=params_at(...)` become
 `params`, and its outputs become `outs`, except that `results/<study>/metrics.json` is a DVC
-metric and `history.csv` files are DVC plots. The DAG is built from params.yaml alone (no
-overrides), so the commands read params.yaml, as DVC expects.
+metric. Per-epoch CSVs declared with `Out(plot=...)` become top-level `plots:`, one chart per
+column with titled axes, drawn from run 0 (only those: DVC would add a default chart per file
+of a stage's `plots:`). The DAG is built from params.yaml alone (no overrides), so the commands
+read params.yaml, as DVC expects.
 """
 
 from __future__ import annotations
@@ -67,9 +69,20 @@ def _kind(path: str) -> str:
     parts = Path(path).parts
     if len(parts) == 3 and parts[0] == "results" and parts[2] == "metrics.json":
         return "metrics"
-    if parts[-1] == "history.csv":
-        return "plots"
     return "outs"
+
+
+def _plotted(job: dict) -> list[tuple[str, tuple]]:
+    """(output file, its plot columns) of a run-0 (or run-less) job's `Out(plot=...)` files."""
+    from dlrepro.pipeline.declare import Out
+    from dlrepro.pipeline.registry import all_steps
+
+    steps = {s.rule: s for s in all_steps()}
+    step = steps.get(job["rule"])
+    if step is None or job["wildcards"].get("run", "0") != "0":
+        return []
+    names = {Path(str(a.path)).name: a.plot for a in step.files(Out).values() if a.plot}
+    return [(out, names[Path(out).name]) for out in job["output"] if Path(out).name in names]
 
 
 def stage_name(job: dict) -> str:
@@ -101,19 +114,29 @@ def _params(keys: list[str], root: Path) -> list:
 
 
 def dvc_document(jobs: list[dict], core_files: set[str] = frozenset(), root: Path = Path(".")):
-    stages, curves = {}, {}
+    stages, charts = {}, {}
     for job in jobs:
         stage = {"cmd": job["cmd"], "deps": _deps(job["input"], core_files)}
         if job["params"]:
             stage["params"] = _params(job["params"], root)
         for out in job["output"]:
             stage.setdefault(_kind(out), []).append(out)
-            if _kind(out) == "plots":
-                curves.setdefault(Path(out).parts[1], []).append(out)
+        for out, columns in _plotted(job):
+            for column, label in columns:
+                study = Path(out).parts[1]
+                charts.setdefault((study, column, label), []).append(out)
         stages[stage_name(job)] = stage
     plots = [
-        {f"{study} learning curves": {"x": "epoch", "y": {f: ["loss", "train_acc"] for f in files}}}
-        for study, files in curves.items()
+        {
+            f"{study}: {label} (run 0)": {
+                "template": "linear",
+                "x": "epoch",
+                "y": {f: column for f in files},
+                "x_label": "epoch",
+                "y_label": label,
+            }
+        }
+        for (study, column, label), files in charts.items()
     ]
     return {"stages": stages, "plots": plots} if plots else {"stages": stages}
 

@@ -8,6 +8,7 @@ rule report:
         results=[f for s in STUDIES for f in page_inputs(s, config)],
         text=[f for s in STUDIES for f in page_text(s)],
         code=report_code(),
+        templates=sorted(str(p) for p in Path("src/dlrepro/report/templates").iterdir()),
     output:
         index="results/report/index.html",
         index_md="results/report/index.md",
@@ -21,6 +22,7 @@ rule report:
         runtime=10,
         mem_mb=1000,
     params:
+        p=params_at("scale"),  # the banner below paper scale
         dlrepro=DLREPRO,
         studies=STUDIES,
     shell:

@@ -87,8 +87,10 @@ def load_claims(path: Path | str) -> dict:
         if kind == "check" and not c.get("why"):
             raise DlreproError(f"{where}: a check needs `why:` (identity, self-consistency, or "
                                "true by construction, and how)")  # fmt: skip
-        if "tolerance" in c and "why" not in c["tolerance"] and not (
-            {"below", "above", "at_most", "at_least"} & set(c["tolerance"])
+        if (
+            "tolerance" in c
+            and "why" not in c["tolerance"]
+            and not ({"below", "above", "at_most", "at_least"} & set(c["tolerance"]))
         ):
             raise DlreproError(f"{where}: the tolerance needs `why:` (what the claim needs)")
     return claims
@@ -98,7 +100,7 @@ def post_of(claims: Mapping, ours: str) -> Any:
     """The post's value of the claim on our metric `ours` (a figure draws it beside ours), or None
     when no claim names that metric. Figures take post values from claims.yaml, never from code."""
     return next(
-        (c["post"] for c in claims["claims"] if c.get("ours") == ours and c["kind"] != "check"),
+        (c["post"] for c in claims["claims"] if c.get("ours") == ours and c.get("kind") != "check"),
         None,
     )
 
@@ -296,8 +298,11 @@ def compare(claims: dict, metrics: Mapping, params: Mapping | None = None) -> pd
         elif missing:
             raise DlreproError(
                 f"claim {c['claim']!r}: metric {missing[0]!r} is not in the results"
-                + (" (an optional claim may miss its metric only below paper scale)"
-                   if c.get("optional") else "")  # fmt: skip
+                + (
+                    " (an optional claim may miss its metric only below paper scale)"
+                    if c.get("optional")
+                    else ""
+                )  # fmt: skip
             )
         elif reason is not None:
             if paths and "order" not in c:

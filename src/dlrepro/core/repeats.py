@@ -75,7 +75,11 @@ def samples(value, where: str = "") -> list[float]:
         return [float(value)]
     if is_number(value):
         return [float(value)]
-    if isinstance(value, Sequence) and value and all(is_number(v) or isinstance(v, bool) for v in value):
+    if (
+        isinstance(value, Sequence)
+        and value
+        and all(is_number(v) or isinstance(v, bool) for v in value)
+    ):
         return [float(v) for v in value]
     raise DlreproError(f"{where or 'metric'} is not a number, a list of numbers or runs: {value!r}")
 

@@ -45,6 +45,9 @@ class Out:
     path: str | Callable[[dict], str]
     figure: bool = False
     hashed: bool = True  # False: a measurement (e.g. wall-clock times) kept out of provenance
+    # a per-epoch CSV (column `epoch`) whose columns -> axis titles become `dvc plots show`
+    # charts, one per column, drawn from run 0 (the report's figures show every run)
+    plot: tuple[tuple[str, str], ...] = ()
 
     def resolve(self, config: dict) -> str:
         return self.path(config) if callable(self.path) else self.path
@@ -213,7 +216,9 @@ class Steps:
     def run(self) -> Wildcard:
         """The `run` wildcard: one job per run seed, runs 0..R-1 (params `<owner>.runs`)."""
         owner = self.owner
-        return Wildcard(pattern=r"\d+", type=int, values=lambda config: range(config[owner]["runs"]))
+        return Wildcard(
+            pattern=r"\d+", type=int, values=lambda config: range(config[owner]["runs"])
+        )
 
     def each_run(self, pattern: str) -> In:
         """`pattern` ({run} and any fixed {wildcards} left for the caller) for every run of a

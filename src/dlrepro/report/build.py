@@ -1,33 +1,32 @@
-"""Build results/report/: one page per study (comparison with verdicts, results table, figures
-with captions, discussion, provenance) plus an index, each as Markdown and its HTML twin.
+"""Build results/report/: one page per study plus an index, each as HTML and its Markdown twin.
 
-The Markdown is the one source; HTML is rendered from it by the `markdown` library.
+What a page shows is collected here, as data. The layout is in templates/ (Jinja2): the HTML
+pages render their tables from that data, and the study's hand-written Markdown (page.md)
+through a CommonMark renderer (markdown-it-py). The Markdown twins come from their own
+templates. Captions are plain text (they are RST for Snakemake's report): escaped, never parsed.
 """
 
 from __future__ import annotations
 
-import html
+import functools
+import os
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from dlrepro.core import io
-from dlrepro.core.claims import load_claims
-from dlrepro.paths import study_dir
+from dlrepro.core.claims import CHECK_VERDICTS, FAILED, PASSED, VERDICTS, load_claims
+from dlrepro.paths import ROOT, study_dir
+from dlrepro.report.numbers import number
 
-CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-line-height:1.45;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}
-img{max-width:100%;border:1px solid #eee}code,pre{background:#f6f6f6}pre{padding:.5rem;
-overflow-x:auto}.verdict-reproduced{color:#176117}.verdict-differs{color:#9a1c1c}"""
-
+TEMPLATES = Path(__file__).parent / "templates"
 FIGURE_TYPES = ("png", "gif")
-
-VERDICT_ICON = {
-    "reproduced": "✅ reproduced",
-    "differs": "❌ differs",
-    "not comparable": "➖ not comparable",
+SCALE_BANNER = {
+    "head": "Built at {scale} scale.",
+    "text": "These numbers come from a small test configuration (config/{scale}.yaml), not from "
+    "the post's setting: they show that the pipeline runs, not what it finds. "
+    "Run make reproduce for the paper-scale report.",
 }
 
 
@@ -36,118 +35,206 @@ def caption_file(study: str, figure: str) -> Path:
     return study_dir(study) / "captions" / f"{Path(figure).stem}.rst"
 
 
-def _md_table(frame: pd.DataFrame) -> str:
-    def cell(v) -> str:
-        if isinstance(v, float):
-            v = f"{v:.6g}"
-        return str(v).replace("|", "\\|").replace("\n", " ")
-
-    head = "| " + " | ".join(frame.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *body])
+def _escape_md(text: str) -> str:
+    """Plain text safe inside Markdown: no emphasis, links, code or HTML from its characters."""
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
-def _verdict_counts(comparison: pd.DataFrame) -> str:
-    counts = comparison["verdict"].value_counts()
-    return ", ".join(f"{counts[v]} {v}" for v in VERDICT_ICON if v in counts)
+def _cell(value) -> str:
+    """A Markdown table cell: escaped, on one line."""
+    return _escape_md(str(value)).replace("\n", " ")
 
 
-def study_markdown(study: str, results: Path, out_dir: Path) -> tuple[str, str]:
+@functools.cache
+def _env():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html.j2"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.filters["cell"] = _cell
+    env.filters["escape_md"] = _escape_md
+    return env
+
+
+def _commonmark(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    # CommonMark + GFM tables; raw HTML in page.md is not trusted
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+
+
+def verdict_counts(comparison: pd.DataFrame) -> tuple[dict, str]:
+    """Published + qualitative claims by verdict, and the checks' passed/failed line."""
+    claims = comparison[comparison["kind"] != "check"]["verdict"].value_counts()
+    checks = comparison[comparison["kind"] == "check"]["verdict"].value_counts()
+    counts = {v: int(claims.get(v, 0)) for v in VERDICTS}
+    check_text = ", ".join(f"{int(checks[v])} {v}" for v in CHECK_VERDICTS if v in checks)
+    return counts, check_text or "none"
+
+
+def headline(counts: dict, checks: str) -> str:
+    judged = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "none"
+    return f"Claims of the post (published and qualitative): {judged}. Checks: {checks}."
+
+
+def _table(frame: pd.DataFrame, title: str, table_id: str) -> dict:
+    def cell(v) -> dict:
+        numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+        return {"text": number(v), "num": numeric}
+
+    rows = [[cell(v) for v in row] for row in frame.astype(object).itertuples(index=False)]
+    return {"title": title, "id": table_id, "columns": list(frame.columns), "rows": rows}
+
+
+def _figure_steps(study: str, config: dict) -> dict[str, tuple[str, str]]:
+    """figure file name -> (step name, its provenance file relative to results/<study>/)."""
+    from dlrepro.pipeline.declare import Out
+    from dlrepro.pipeline.registry import steps_of
+
+    out = {}
+    for step in steps_of(study):
+        for a in step.files(Out).values():
+            if a.figure:
+                out[Path(a.resolve(config)).name] = (
+                    step.name,
+                    Path(step.provenance_path()).relative_to(f"results/{study}").as_posix(),
+                )
+    return out
+
+
+def _environment(records: list[dict]) -> dict | None:
+    if not records:
+        return None
+    env = records[-1]["environment"]
+    return {
+        "python": env["python"],
+        "machine": env["machine"],
+        "cap": env["cpu_isa"]["cap"],
+        "threads": env["threads"],
+        "devices": ", ".join(sorted({r["environment"]["device"] for r in records})),
+        "libraries": ", ".join(f"{k} {v}" for k, v in env["libraries"].items()),
+    }
+
+
+def _nav(study: str | None, studies: list[str], source_href: str | None) -> list[dict]:
+    nav = [{"text": "Index", "href": "index.html", "href_md": "index.md", "rel": "index"}]
+    if study is not None:
+        i = studies.index(study)
+        if i > 0:
+            prev = studies[i - 1]
+            nav.append({"text": f"← {prev}", "href": f"{prev}.html", "href_md": f"{prev}.md",
+                        "rel": "prev"})  # fmt: skip
+        if i + 1 < len(studies):
+            nxt = studies[i + 1]
+            nav.append({"text": f"{nxt} →", "href": f"{nxt}.html", "href_md": f"{nxt}.md",
+                        "rel": "next"})  # fmt: skip
+        nav.append({"text": "The post's text", "href": source_href, "href_md": source_href,
+                    "rel": None})  # fmt: skip
+    return nav
+
+
+def _banner(params: dict) -> dict | None:
+    scale = params.get("scale", "paper")
+    if scale == "paper":
+        return None
+    return {k: v.format(scale=scale) for k, v in SCALE_BANNER.items()}
+
+
+def study_page(study: str, studies: list[str], results: Path, out_dir: Path, params: dict) -> dict:
+    """Everything a study's page shows, as data for the templates."""
     claims = load_claims(study_dir(study) / "claims.yaml")
     sdir = results / study
-    comparison = pd.read_csv(sdir / "comparison.csv", keep_default_na=False)
-    table = pd.read_csv(sdir / "table.csv")
-    shown = comparison.assign(verdict=comparison["verdict"].map(VERDICT_ICON))
-    rel = Path("..") / sdir.relative_to(results)  # report pages sit in results/report/
-
-    parts = [
-        f"# {claims['title']}",
-        f"*Post:* {claims['post']} — text in `{claims['source']}`. "
-        f"*Verdicts:* {_verdict_counts(comparison)}.",
-        "## Post vs ours",
-        _md_table(shown),
-        "## Our results",
-        _md_table(table),
-    ]
+    rel = Path(
+        os.path.relpath(sdir.resolve(), out_dir.resolve())
+    ).as_posix()  # from the page to results/<study>
+    comparison = pd.read_csv(sdir / "comparison.csv", keep_default_na=False, dtype=str)
+    for col in ("post", "ours", "ours_spread", "tolerance", "reason"):
+        comparison[col] = comparison[col].map(number)
+    comparison["ours_spread"] = comparison["ours_spread"].replace("–", "")
+    comparison["runs"] = comparison["runs"].replace("", "–")
+    counts, checks = verdict_counts(comparison)
+    tables = [_table(pd.read_csv(sdir / "table.csv"), "Our results", "our-results")]
     for extra in sorted(sdir.glob("*.csv")):  # study-specific tables, e.g. quora's data quirks
         if extra.name not in ("comparison.csv", "table.csv"):
-            parts += [
-                f"## {extra.stem.replace('_', ' ').capitalize()}",
-                _md_table(pd.read_csv(extra, keep_default_na=False)),
-            ]
-    parts += ["## Figures"]
-    # PNG figures, and animated GIFs (shown the same way: browsers animate an <img> GIF)
-    figures = [f for ext in FIGURE_TYPES for f in (sdir / "figures").glob(f"*.{ext}")]
-    for fig in sorted(figures):
-        caption = caption_file(study, fig.name).read_text().strip()
-        parts += [f"![{fig.stem}]({(rel / 'figures' / fig.name).as_posix()})", f"*{caption}*"]
-    parts += ["## Discussion", (study_dir(study) / "page.md").read_text().strip()]
-    parts += ["## Provenance", provenance_markdown(study, sdir)]
-    return claims["title"], "\n\n".join(parts) + "\n"
-
-
-def provenance_markdown(study: str, sdir: Path) -> str:
+            title = extra.stem.replace("_", " ").capitalize()
+            tables.append(_table(pd.read_csv(extra), title, extra.stem))
+    made_by = _figure_steps(study, params)
+    figures = []
+    for fig in sorted(f for ext in FIGURE_TYPES for f in (sdir / "figures").glob(f"*.{ext}")):
+        step, provenance = made_by.get(fig.name, ("figures", "provenance/figures.json"))
+        figures.append({
+            "stem": fig.stem,
+            "src": f"{rel}/figures/{fig.name}",
+            "caption": caption_file(study, fig.name).read_text().strip(),
+            "provenance": f"{rel}/{provenance}",
+            "step": step,
+        })  # fmt: skip
     records = [io.read_json(p) for p in sorted((sdir / "provenance").glob("*.json"))]
-    lines = [
-        "Rebuild everything with `make reproduce` (or `snakemake --cores all`, or `dvc repro`). "
-        "Each step below ran the command shown; input hashes are sha256.",
+    steps = [
+        {
+            "step": r["step"],
+            "id": Path(p).stem,
+            "command": r["command"],
+            "inputs": [{"path": k, "hash": h[:16]} for k, h in r["inputs"].items()],
+        }
+        for p, r in zip(sorted((sdir / "provenance").glob("*.json")), records)
     ]
-    if records:
-        env = records[-1]["environment"]
-        libs = ", ".join(f"{k} {v}" for k, v in env["libraries"].items())
-        devices = sorted({r["environment"]["device"] for r in records})
-        lines += [
-            f"- Python {env['python']} on {env['machine']}, CPU kernels capped at "
-            f"`{env['cpu_isa']['cap']}`; threads per job: {env['threads']}; "
-            f"devices: {', '.join(devices)}",
-            f"- Libraries: {libs}",
-            "",
-            "Params of this study:",
-            "```yaml\n" + yaml.safe_dump(records[-1]["params"], sort_keys=True).strip() + "\n```",
-        ]
-    for r in records:
-        inputs = "".join(f"\n    - `{p}` `{h[:16]}…`" for p, h in r["inputs"].items())
-        lines.append(f"- **{r['step']}**: `{r['command']}`{inputs}")
-    return "\n".join(lines)
+    source_href = Path(os.path.relpath(ROOT / claims["source"], out_dir.resolve())).as_posix()
+    discussion = (study_dir(study) / "page.md").read_text().strip()
+    return {
+        "study": study,
+        "title": claims["title"],
+        "post": claims["post"],
+        "source": claims["source"],
+        "source_href": source_href,
+        "headline": headline(counts, checks),
+        "counts": counts,
+        "checks": checks,
+        "comparison": comparison.to_dict("records"),
+        "tables": tables,
+        "figures": figures,
+        "discussion_md": discussion,
+        "discussion_html": _commonmark(discussion),
+        "env": _environment(records),
+        "params_yaml": yaml.safe_dump(records[-1]["params"], sort_keys=True).strip()
+        if records
+        else "",
+        "steps": steps,
+        "nav": _nav(study, studies, source_href),
+        "banner": _banner(params),
+    }
 
 
-def index_markdown(pages: list[tuple[str, str, pd.DataFrame]]) -> str:
-    lines = [
-        "# dlrepro report",
-        "",
-        "Every number below was produced by the pipeline from raw data; each page puts the "
-        "post's published numbers beside ours with a verdict.",
-        "",
-        "| study | post | verdicts |",
-        "| --- | --- | --- |",
-    ]
-    for study, title, comparison in pages:
-        lines.append(f"| [{study}]({study}.html) | {title} | {_verdict_counts(comparison)} |")
-    return "\n".join(lines) + "\n"
-
-
-def to_html(title: str, markdown_text: str) -> str:
-    import markdown
-
-    body = markdown.markdown(markdown_text, extensions=["tables", "fenced_code"])
-    return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
-        f"<body>\n{body}\n</body></html>\n"
-    )
+def render(template: str, **context) -> str:
+    css = (TEMPLATES / "style.css").read_text()
+    return _env().get_template(template).render(css=css, **context)
 
 
 def main(args, params) -> int:
     results, out_dir = Path(args.results), Path(args.out_dir)
+    studies = list(args.studies)
     pages = []
-    for study in args.studies:
-        title, md = study_markdown(study, results, out_dir)
-        io.write_text(out_dir / f"{study}.md", md)
-        io.write_text(out_dir / f"{study}.html", to_html(title, md.replace(".md)", ".html)")))
-        comparison = pd.read_csv(results / study / "comparison.csv", keep_default_na=False)
-        pages.append((study, title, comparison))
-    index = index_markdown(pages)
-    io.write_text(out_dir / "index.md", index.replace(".html)", ".md)"))
-    io.write_text(out_dir / "index.html", to_html("dlrepro report", index))
+    for study in studies:
+        page = study_page(study, studies, results, out_dir, params)
+        io.write_text(out_dir / f"{study}.html", render("page.html.j2", **page))
+        io.write_text(out_dir / f"{study}.md", render("page.md.j2", **page))
+        pages.append(page)
+    index = {
+        "title": "dlrepro report",
+        "pages": pages,
+        "verdicts": VERDICTS,
+        "nav": _nav(None, studies, None),
+        "banner": _banner(params),
+        "passed": PASSED,
+        "failed": FAILED,
+    }
+    io.write_text(out_dir / "index.html", render("index.html.j2", **index))
+    io.write_text(out_dir / "index.md", render("index.md.j2", **index))
     return 0
