@@ -1,6 +1,6 @@
 """Model selection for the slash CNNs WITHOUT the test set.
 
-Trains each candidate configuration on the pipeline's 750 training images (same split as the
+Trains each candidate configuration on the pipeline's 750 training images (run 0's split of the
 pipeline) for several init seeds and scores it on a fresh validation set drawn from the
 generator with a seed stream the pipeline never uses. Prints mean/min validation accuracy.
 
@@ -15,6 +15,7 @@ import torch
 import yaml
 
 from dlrepro.core.determinism import configure, configure_torch, rng, stream_seed
+from dlrepro.core.repeats import run_seed
 from dlrepro.studies.slash.data import make_slash, stratified_split
 from dlrepro.studies.slash.train import train_cnn
 
@@ -44,7 +45,9 @@ def main() -> None:
         d["n_per_class"], d["size"], d["length"], d["noise"], rng(seed, "slash", "generate")
     )
     train, _ = stratified_split(
-        y, params["slash"]["split"]["test_size"], stream_seed(seed, "slash", "split")
+        y,
+        params["slash"]["split"]["test_size"],
+        stream_seed(run_seed(seed, "slash", 0), "slash", "split"),
     )
     xv, yv = make_slash(
         args.n_val // 2, d["size"], d["length"], d["noise"], rng(seed, "slash", "validation")

@@ -38,9 +38,9 @@ from conftest import (
 
 MODEL = "vanilla_cnn"
 RULE = "slash_train_cnn"
-STAGE = f"{RULE}-{MODEL}"  # dvc.yaml names one stage per wildcard value: <rule>-<value>
-OTHER_STAGE = f"{RULE}-custom_cnn"  # independent of the killed job
-SPLIT = "data/processed/slash/split.npz"  # the training job's input
+STAGE = f"{RULE}-{MODEL}-0"  # dvc.yaml names one stage per wildcard value: <rule>-<values>
+OTHER_STAGE = f"{RULE}-custom_cnn-0"  # independent of the killed job
+SPLIT = "data/processed/slash/runs/0/split.npz"  # the training job's input
 POLL_S = 0.001  # polling interval of the /proc watchers (a poll, not a wait for something)
 
 

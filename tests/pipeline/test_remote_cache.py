@@ -104,7 +104,7 @@ def test_pull_after_a_params_change_leaves_exactly_that_stage_to_rerun(pushed, t
     proc = run(["dlrepro", "pull"], reader)
     assert "slash_fit_sklearn-random_forest" in proc.stderr and "must be rebuilt" in proc.stderr
     # the same minimal rebuild as after a params change in a built tree
-    assert planned_jobs(reader, *PARITY_STUDIES) == {"slash_fit_sklearn": 1, "slash_compare": 1}
+    assert planned_jobs(reader, *PARITY_STUDIES) == {"slash_fit_sklearn": 2, "slash_compare": 1}
 
 
 @pytest.fixture
@@ -240,7 +240,11 @@ def test_reproduce_takes_what_the_published_cache_holds_and_computes_the_rest(pu
 
     proc = _reproduce(reader, str(remote), *PARITY_STUDIES)
     stages = yaml.safe_load((reader / "dvc.yaml").read_text())["stages"]
-    computed = {"slash_fit_sklearn-random_forest", "slash_compare"}
+    computed = {
+        "slash_fit_sklearn-random_forest-0",
+        "slash_fit_sklearn-random_forest-1",
+        "slash_compare",
+    }
     n = len(stages) - len(computed)
     assert f"{n} of {len(stages)} stages taken from the published cache {remote}" in proc.stderr
     origin = json.loads((reader / "logs/origin.json").read_text())
@@ -250,7 +254,7 @@ def test_reproduce_takes_what_the_published_cache_holds_and_computes_the_rest(pu
     built = artifact_hashes(builder)
     ours = artifact_hashes(reader)
     changed = {p for p in built if ours.get(p) != built[p]}
-    assert "results/slash/models/random_forest/metrics.json" in changed
+    assert "results/slash/models/random_forest/0/metrics.json" in changed
     assert all(p.startswith("results/slash/") for p in changed), changed
 
 

@@ -17,14 +17,16 @@ from conftest import (
     snakemake,
 )
 
+from dlrepro.core.claims import CHECK_VERDICTS, VERDICTS
+
 
 def test_smoke_run_builds_every_artifact(smoke_build):
     repo = smoke_build
     hashes = artifact_hashes(repo)
     for expected in [
         "data/processed/slash/slash_data.npz",
-        "data/processed/slash/split.npz",
-        "results/slash/models/vanilla_cnn/weights.pt",
+        "data/processed/slash/runs/0/split.npz",
+        "results/slash/models/vanilla_cnn/0/weights.pt",
         "results/slash/table.csv",
         "results/slash/comparison.csv",
         "results/slash/metrics.json",
@@ -37,7 +39,7 @@ def test_smoke_run_builds_every_artifact(smoke_build):
         "data/raw/quora/quora_question_pairs_subset.tsv.gz",
         "data/processed/quora/pairs.tsv",
         "data/processed/quora/features_spacy_tfidf.npz",
-        "results/quora/models/birnn_conv/weights.pt",
+        "results/quora/models/birnn_conv/0/weights.pt",
         "results/quora/comparison.csv",
         "results/quora/quirks.csv",
         "results/quora/figures/accuracy.png",
@@ -47,7 +49,8 @@ def test_smoke_run_builds_every_artifact(smoke_build):
         assert expected in hashes, expected
     comparison = pd.read_csv(repo / "results/slash/comparison.csv", keep_default_na=False)
     assert len(comparison) == 27
-    assert set(comparison["verdict"]) <= {"reproduced", "differs", "not comparable"}
+    assert set(comparison["verdict"]) <= set(VERDICTS) | set(CHECK_VERDICTS)
+    assert "2" in set(comparison["runs"].astype(str)) <= {"2", ""}  # smoke R = 2
     page = (repo / "results/report/slash.html").read_text()
     for fig in ("samples.png", "kernels.png", "learning_curves.png"):
         assert f"../slash/figures/{fig}" in page
@@ -74,7 +77,7 @@ def test_changing_one_models_params_reruns_only_that_model(smoke_build, tmp_path
     smoke = yaml.safe_load((repo / "config/smoke.yaml").read_text())
     smoke["slash"]["models"]["random_forest"]["n_estimators"] += 1
     (repo / "config/smoke.yaml").write_text(yaml.safe_dump(smoke))
-    assert planned_jobs(repo, *SMOKE) == {"slash_fit_sklearn": 1, "slash_compare": 1, "report": 1}
+    assert planned_jobs(repo, *SMOKE) == {"slash_fit_sklearn": 2, "slash_compare": 1, "report": 1}
     out = snakemake(repo, "--dry-run", *SMOKE).stdout
     assert "--model random_forest" in out and "--model knn_k1" not in out
 
@@ -89,8 +92,8 @@ def test_changing_a_code_file_reruns_its_rules_only(smoke_build, tmp_path):
     train.write_text(train.read_text() + "\n# edited\n")
     # the kernels study draws the slash study's trained vanilla_cnn: its figures follow
     assert planned_jobs(repo, *SMOKE) == {
-        "slash_fit_sklearn": 7,
-        "slash_train_cnn": 2,
+        "slash_fit_sklearn": 14,
+        "slash_train_cnn": 4,
         "slash_compare": 1,
         "slash_figures": 1,
         "kernels_figures": 1,
@@ -142,7 +145,10 @@ def test_dvc_repro_builds_the_same_outputs_as_snakemake(smoke_build, dvc_smoke_b
 
     edit_study_params(repo, "slash", one_more_tree)
     status = run(["dvc", "status", "--json"], repo).stdout
-    assert list(yaml.safe_load(status)) == ["slash_fit_sklearn-random_forest"]
+    assert sorted(yaml.safe_load(status)) == [
+        "slash_fit_sklearn-random_forest-0",
+        "slash_fit_sklearn-random_forest-1",
+    ]
 
 
 def test_committed_dvc_yaml_matches_the_workflow(tmp_path):

@@ -15,7 +15,7 @@ def _ensemble(tmp_path, members, sizes):
     override.write_text(f"adversarial: {{ensembles: {{sizes: {sizes}}}}}\n")
     out = tmp_path / "ensembles.json"
     code = main(
-        [*SMOKE, "--params", str(override), "adversarial", "ensemble",
+        [*SMOKE, "--params", str(override), "adversarial", "ensemble", "--run", "0",
          "--data", "data/processed/mnist/mnist.npz", "--examples", "x.npz",
          "--baseline", "b.pt", "--members", *members,
          "--table", str(tmp_path / "e.csv"), "--metrics", str(out)]

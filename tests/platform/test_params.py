@@ -323,7 +323,7 @@ def test_params_write_lays_out_the_merged_params_as_project_files(tmp_path):
 
 def test_dvc_stages_read_a_studys_params_from_its_own_file():
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    assert stages["slash_fit_sklearn-random_forest"]["params"] == [
+    assert stages["slash_fit_sklearn-random_forest-0"]["params"] == [
         "threads", "cpu_isa", "seed",  # platform keys: params.yaml, DVC's default file
         {"params/slash.yaml": ["slash.models.random_forest"]},
     ]  # fmt: skip

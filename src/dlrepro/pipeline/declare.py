@@ -76,6 +76,9 @@ class Value:
 
 Arg = In | Out | Wildcard | Value
 
+# the columns of a training history (epoch, loss, train_acc): Out(..., plot=TRAINING_CURVES)
+TRAINING_CURVES = (("loss", "training loss"), ("train_acc", "training accuracy"))
+
 
 # params every step depends on besides its own: they decide the bytes of any torch/BLAS step
 # (threads: float reduction order; cpu_isa: which vector kernels), so a change reruns them

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import convolve2d, correlate2d
 
-from dlrepro.studies.correlation.cli import measure_cases
+from dlrepro.core.claims import compare, load_claims
+from dlrepro.paths import study_dir
+from dlrepro.studies.correlation.cli import measure_cases, summarise
 from dlrepro.studies.correlation.identities import (
     asymmetric_example,
     differences,
@@ -94,3 +96,17 @@ def test_measure_cases_table_is_deterministic_and_separates_equal_from_unequal()
         False,
         True,
     ]  # even kernel: no 'same'
+
+
+def test_claims_are_checks_that_pass_on_the_identities_and_fail_on_a_broken_one():
+    claims = load_claims(study_dir("correlation") / "claims.yaml")
+    assert all(c["kind"] == "check" and c["why"] for c in claims["claims"])
+    metrics = summarise(measure_cases(3, [[8, 8, 3, 3], [10, 12, 2, 4]], 4), 4)
+    assert metrics["repeats"] == 4 and metrics["cases"] == 2
+    table = compare(claims, metrics, {"scale": "smoke"})
+    assert (table["verdict"] == "passed").all(), table
+    # a worst case that is not rounding noise fails the check (a max, not a mean: one bad
+    # repeat is enough)
+    metrics["max_diff"]["correlate2d"] = 100.0  # above any conv - convolve2d difference
+    verdicts = compare(claims, metrics, {"scale": "smoke"})["verdict"].tolist()
+    assert verdicts == ["failed", "passed", "passed", "failed"]

@@ -63,3 +63,17 @@ def test_cluster_order_groups_two_blocks():
 def test_unknown_dataset_is_a_clear_error():
     with pytest.raises(DlreproError, match="unknown data set 'iris'"):
         load("iris")
+
+
+def test_claims_are_checks_that_pass_on_the_panels(corr):
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    claims = load_claims(study_dir("corrviz") / "claims.yaml")
+    assert all(c["kind"] == "check" and c["why"] for c in claims["claims"])
+    metrics = {"panels": {p.rule: panel_metrics(corr, p) for p in panels(corr, 0.99)}}
+    result = compare(claims, metrics, {"scale": "smoke"})
+    assert (result["verdict"] == "passed").all() and (result["runs"] == 1).all(), result
+    # swapping a rule's panel for the one before it fails its check: the checks can fail
+    metrics["panels"]["ordered"] = metrics["panels"]["dark_zero"]
+    assert compare(claims, metrics, {"scale": "smoke"})["verdict"].iloc[-1] == "failed"

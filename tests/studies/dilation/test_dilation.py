@@ -123,3 +123,20 @@ def test_invalid_params_of_the_conv_anatomy_studies_name_the_key(tmp_path, overr
     root = Path(__file__).resolve().parents[3]
     with pytest.raises(DlreproError, match=key):
         load_project_params(root, [tmp_path / "override.yaml"])
+
+
+def test_claims_are_checks_that_pass_on_measured_stacks_and_fail_on_a_wrong_one(table):
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    claims = load_claims(study_dir("dilation") / "claims.yaml")
+    assert all(c["kind"] == "check" and c["why"] for c in claims["claims"])
+    params = {"scale": "smoke", "dilation": {"kernel_size": 3, "figure_dilations": [1, 2, 4]}}
+    layers = figure_layers([1, 2, 4], 3, 17, 0)
+    figure = {f"rf_layer{i}": int(layers[f"rf_{i}"].any(axis=1).sum()) for i in (1, 2, 3)}
+    result = compare(claims, {**summarise(table, 3), "figure": figure}, params)
+    assert (result["verdict"] == "passed").all(), result
+    broken = table.copy()
+    broken.loc[0, "rf_measured"] += 2
+    result = compare(claims, {**summarise(broken, 3), "figure": figure}, params)
+    assert "failed" in set(result["verdict"])

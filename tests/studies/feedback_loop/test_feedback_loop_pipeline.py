@@ -3,6 +3,8 @@ report page: tests/pipeline/test_study_outputs.py)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import yaml
 
@@ -13,3 +15,6 @@ def test_feedback_loop_runs_follow_the_smoke_params(smoke_build):
         officers = runs["arrests/officers"]
     assert officers.shape[:2] == (smoke["replicates"], smoke["periods"])
     assert (officers.sum(axis=-1) == 100).all()  # params.yaml officers, unchanged by smoke
+    metrics = json.loads((smoke_build / "results/feedback_loop/metrics.json").read_text())
+    policed = metrics["policies"]["arrests"]["final_districts_policed"]["runs"]
+    assert policed == (officers[:, -1] > 0).sum(axis=-1).tolist()  # one per replicate, in order

@@ -16,12 +16,18 @@ def test_kernels_smoke_outputs(smoke_build):
     smoke = yaml.safe_load((repo / "config/smoke.yaml").read_text())["kernels"]
     metrics = json.loads((k / "metrics.json").read_text())
     assert metrics["training"]["n_train"] == smoke["data"]["train_size"]
-    assert 0.1 < metrics["training"]["test_acc"] <= 1.0  # better than chance after 2 epochs
-    assert metrics["linear_stack"]["max_abs_diff"] < 1e-10 and metrics["effective"]["size"] == 5
+    accs = metrics["training"]["test_acc"]["runs"]  # one per run seed
+    assert len(accs) == smoke["runs"] and all(0.1 < a <= 1.0 for a in accs)  # beats chance
+    assert metrics["linear_stack"]["max_abs_diff"]["max"] < 1e-10
+    assert metrics["effective"]["size"] == 5
+    weights = [(k / f"runs/{r}/weights.pt").read_bytes() for r in range(smoke["runs"])]
+    assert len(set(weights)) == smoke["runs"]  # every run seed trains another model
     with Image.open(k / "figures/conv1_epochs.gif") as gif:  # init + one frame per epoch
         assert gif.n_frames == smoke["training"]["epochs"] + 1 and gif.info["loop"] == 0
     comparison = read_comparison(repo, "kernels")
     assert (comparison["verdict"] == "not comparable").sum() == 2
+    assert list(comparison["kind"]) == ["qualitative", "qualitative", "check", "check"]
+    assert "reproduced" not in set(comparison["verdict"])  # checks pass or fail
     assert "quantity" in pd.read_csv(k / "table.csv").columns
     page = (repo / "results/report/kernels.html").read_text()
     for fig in ("conv1.png", "conv2.png", "effective.png", "slash_kernels.png", "conv1_epochs.gif"):
@@ -40,6 +46,8 @@ def test_rerun_steps_repeat_their_bytes(smoke_build, tmp_path):
         [
             *base,
             "train",
+            "--run",
+            "0",
             "--data",
             "data/processed/mnist/mnist.npz",
             "--weights",
@@ -56,11 +64,11 @@ def test_rerun_steps_repeat_their_bytes(smoke_build, tmp_path):
             *base,
             "figures",
             "--weights",
-            f"{k}/model/weights.pt",
+            f"{k}/runs/0/weights.pt",
             "--snapshots",
-            f"{k}/model/conv1_snapshots.npz",
+            f"{k}/runs/0/conv1_snapshots.npz",
             "--slash-weights",
-            "results/slash/models/vanilla_cnn/weights.pt",
+            "results/slash/models/vanilla_cnn/0/weights.pt",
             "--conv1",
             str(out["c1.png"]),
             "--conv2",
@@ -75,9 +83,9 @@ def test_rerun_steps_repeat_their_bytes(smoke_build, tmp_path):
         repo,
     )
     built = {
-        "w.pt": "model/weights.pt",
-        "s.npz": "model/conv1_snapshots.npz",
-        "m.json": "model/metrics.json",
+        "w.pt": "runs/0/weights.pt",
+        "s.npz": "runs/0/conv1_snapshots.npz",
+        "m.json": "runs/0/metrics.json",
         "c1.png": "figures/conv1.png",
         "c2.png": "figures/conv2.png",
         "e.png": "figures/effective.png",

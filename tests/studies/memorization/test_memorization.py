@@ -18,7 +18,7 @@ from dlrepro.studies.memorization.data import (
     corrupt_labels,
     gaussian_pixels,
     percent_of,
-    run_names,
+    setting_names,
 )
 from dlrepro.studies.memorization.summary import results_table, summarise
 
@@ -62,8 +62,8 @@ def test_gaussian_pixels_match_the_images_mean_and_std():
     assert float(noise.std()) == pytest.approx(float(x.std()), rel=0.01)
 
 
-def test_run_names_round_trip():
-    names = run_names([0, 20, 100])
+def test_setting_names_round_trip():
+    names = setting_names([0, 20, 100])
     assert names == ["labels_0", "labels_20", "labels_100", PIXELS]
     assert [percent_of(n) for n in names] == [0, 20, 100, None]
     with pytest.raises(DlreproError):
@@ -108,8 +108,9 @@ def test_a_small_mlp_memorises_random_labels():
     assert len(history) < 300
 
 
-def _run(run, percent, train_acc, test_acc, fitted, epochs):
+def _job(setting, run, percent, train_acc, test_acc, fitted, epochs):
     return {
+        "setting": setting,
         "run": run,
         "corrupted_percent": percent,
         "train_acc": train_acc,
@@ -117,26 +118,67 @@ def _run(run, percent, train_acc, test_acc, fitted, epochs):
         "fitted": fitted,
         "epochs_to_fit": epochs if fitted else None,
         "epochs_run": epochs,
-        "replaced_labels": 0,
+        "replaced_labels": 0 if percent is None else percent,
         "n_train": 10,
         "n_test": 5,
     }
 
 
-def test_summary_and_table_sort_levels_and_leave_unfitted_cells_empty():
-    runs = [
-        _run("labels_100", 100, 0.5, 0.1, False, 9),
-        _run("labels_0", 0, 1.0, 0.9, True, 2),
-        _run(PIXELS, None, 0.99, 0.1, True, 5),
+PARAMS = {"fit_threshold": 0.99, "training": {"epochs": 9}}
+
+
+def test_summary_describes_every_run_and_the_table_leaves_unfitted_cells_empty():
+    jobs = [
+        _job("labels_100", 1, 100, 0.995, 0.12, True, 8),
+        _job("labels_100", 0, 100, 0.5, 0.1, False, 9),
+        _job("labels_0", 0, 0, 1.0, 0.9, True, 2),
+        _job("labels_0", 1, 0, 0.99, 0.92, True, 3),
+        _job(PIXELS, 0, None, 0.99, 0.1, True, 5),
+        _job(PIXELS, 1, None, 1.0, 0.11, True, 4),
     ]
-    params = {"fit_threshold": 0.99, "training": {"epochs": 9}}
-    result = summarise(runs, params)
-    assert list(result["levels"]) == ["0", "100"]
-    assert result["min_train_acc"] == 0.5 and result["all_fitted"] is False
+    result = summarise(jobs, PARAMS)
+    assert list(result["levels"]) == ["0", "100"] and result["runs"] == 2
+    level = result["levels"]["100"]
+    assert level["train_acc"]["runs"] == [0.5, 0.995]  # in run order
+    assert level["fitted"] == {"all": False, "any": True, "runs": [False, True]}
+    assert level["epochs_to_fit"] == [None, 8] and level["replaced_labels"] == 100
+    assert result["min_train_acc"]["runs"] == [0.5, 0.99]  # the lowest setting of each run
+    assert result["all_fitted"]["runs"] == [False, True]
+    assert result[PIXELS]["epochs_run"]["mean"] == 4.5
     table = results_table(result)
     assert list(table["training set"]) == [
         "0% random labels",
         "100% random labels",
         "Gaussian pixels, real labels",
     ]
-    assert table["epochs_to_fit"].isna().tolist() == [False, True, False]
+    assert list(table["epochs_to_fit per run"]) == ["2 3", "- 8", "5 4"]
+    assert list(table["fitted runs"]) == [2, 1, 2] and list(table["runs"]) == [2, 2, 2]
+
+
+def test_summary_refuses_a_missing_run():
+    jobs = [_job("labels_0", 0, 0, 1.0, 0.9, True, 2), _job("labels_0", 1, 0, 1.0, 0.9, True, 2)]
+    with pytest.raises(DlreproError, match="gaussian_pixels"):
+        summarise([*jobs, _job(PIXELS, 0, None, 1.0, 0.1, True, 2)], PARAMS)
+
+
+def test_fit_rows_are_checks_and_an_unfitted_run_is_not_passed():
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    claims = load_claims(study_dir("memorization") / "claims.yaml")
+    fit_rows = [c for c in claims["claims"] if "fitted" in c.get("ours", "")]
+    assert fit_rows and all(c["kind"] == "check" for c in fit_rows)
+
+    def jobs(pixel_acc):
+        return [_job(PIXELS, r, None, a, 0.1, a >= 0.99, 5) for r, a in enumerate(pixel_acc)] + [
+            _job("labels_0", r, 0, 1.0, 0.95, True, 2) for r in range(3)
+        ]
+
+    def verdict(pixel_acc):
+        table = compare(claims, summarise(jobs(pixel_acc), PARAMS), {"scale": "smoke"})
+        return table.set_index("claim")["verdict"]
+
+    fitted = verdict([0.99, 0.995, 1.0])
+    assert list(fitted.iloc[:2]) == ["passed", "passed"] and fitted.iloc[-1] == "reproduced"
+    assert list(verdict([0.5, 0.55, 0.6]).iloc[:2]) == ["failed", "failed"]
+    assert verdict([0.995, 0.5, 1.0]).iloc[1] != "passed"  # one run did not fit

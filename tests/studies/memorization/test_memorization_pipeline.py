@@ -9,12 +9,22 @@ from conftest import smoke_config
 # outputs, figures and report page: tests/pipeline/test_study_outputs.py
 
 
-def test_memorization_runs_one_job_per_level_with_the_exact_fraction(smoke_build):
+def _job(repo, setting: str, run: int) -> dict:
+    return json.loads(
+        (repo / f"results/memorization/runs/{setting}/{run}/metrics.json").read_text()
+    )
+
+
+def test_memorization_runs_one_job_per_setting_and_run_with_the_exact_fraction(smoke_build):
     smoke = smoke_config(smoke_build, "memorization")
     for percent in smoke["corrupted_percents"]:
-        run = json.loads(
-            (smoke_build / f"results/memorization/runs/labels_{percent}/metrics.json").read_text()
-        )
-        assert run["replaced_labels"] == round(percent / 100 * smoke["data"]["train_size"])
-        assert 1 <= run["epochs_run"] <= smoke["training"]["epochs"]
-    assert (smoke_build / "results/memorization/runs/gaussian_pixels/metrics.json").is_file()
+        jobs = [_job(smoke_build, f"labels_{percent}", r) for r in range(smoke["runs"])]
+        for job in jobs:
+            assert job["replaced_labels"] == round(percent / 100 * smoke["data"]["train_size"])
+            assert 1 <= job["epochs_run"] <= smoke["training"]["epochs"]
+        # a run draws its own corruption and initialisation: its history differs
+        assert jobs[0]["history"] != jobs[1]["history"]
+    pixels = [_job(smoke_build, "gaussian_pixels", r) for r in range(smoke["runs"])]
+    metrics = json.loads((smoke_build / "results/memorization/metrics.json").read_text())
+    assert metrics["runs"] == smoke["runs"]
+    assert metrics["gaussian_pixels"]["train_acc"]["runs"] == [p["train_acc"] for p in pixels]

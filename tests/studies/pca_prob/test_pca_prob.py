@@ -48,3 +48,25 @@ def test_outliers_are_what_they_say():
     noise = outliers("uniform_noise", digits, rng)
     assert noise.shape == digits.shape and 0 <= noise.min() and noise.max() <= 1
     assert set(OUTLIER_KINDS) == {"uniform_noise", "inverted", "shuffled_pixels"}
+
+
+def test_the_fit_is_deterministic_given_the_data_whatever_the_seed(data):
+    # the page says so: a full SVD uses no randomness, so there are no runs to repeat
+    a, b = fit(data, 2, seed=0), fit(data, 2, seed=12345)
+    assert np.array_equal(a.components_, b.components_)
+    assert a.noise_variance_ == b.noise_variance_
+    assert np.array_equal(a.score_samples(data[:20]), b.score_samples(data[:20]))
+
+
+def test_claims_are_qualitative_with_their_fixed_date():
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    claims = load_claims(study_dir("pca_prob") / "claims.yaml")
+    assert all(
+        c["kind"] == "qualitative" and str(c["fixed"]) == "2026-11-21" for c in claims["claims"]
+    )
+    metrics = {"outliers": {k: {"roc_auc": 0.95} for k in (*OUTLIER_KINDS, "novel_digit")}}
+    metrics["outliers"]["novel_digit"]["roc_auc"] = 0.5
+    verdicts = compare(claims, metrics, {"scale": "smoke"})["verdict"].tolist()
+    assert verdicts == ["reproduced"] * 3 + ["differs"]

@@ -9,5 +9,6 @@ import json
 def test_polysim_closed_form_checked_in_the_pipeline(smoke_build):
     metrics = json.loads((smoke_build / "results/polysim/metrics.json").read_text())
     assert metrics["triplets"] == 200
+    assert len(metrics["disagreeing_triplet_fraction"]["runs"]) == metrics["replicate_sets"] == 10
     assert metrics["closed_form_vs_quadrature_max_rel_error"] < 1e-12
     assert metrics["legendre_euclidean_vs_shape_max_rel_error"] < 1e-12

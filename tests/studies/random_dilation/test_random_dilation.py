@@ -236,33 +236,57 @@ def test_frame_mlp_ignores_frame_order():
 # --- summary ---------------------------------------------------------------------------------
 
 
-def test_summarise_mean_std_and_single_run():
-    runs = [
-        {
-            "variant": "no_dilation",
-            "run": r,
-            "test_acc": a,
-            "parameters": 10,
-            "test_acc_by_stride": {"1": a, "3": a / 2},
-        }
-        for r, a in ((1, 0.6), (0, 0.4))
-    ]
-    runs.append(
-        {
-            "variant": "frame_mlp",
-            "run": 0,
-            "test_acc": 0.3,
-            "parameters": 5,
-            "test_acc_by_stride": {"1": 0.3, "3": 0.3},
-        }
-    )
+def _metrics(variant, run, acc, by_stride=None):
+    return {
+        "variant": variant,
+        "run": run,
+        "test_acc": acc,
+        "parameters": 10,
+        "test_acc_by_stride": by_stride or {"1": acc, "3": acc / 2},
+    }
+
+
+def test_summarise_describes_every_run_in_run_order():
+    runs = [_metrics("no_dilation", 1, 0.6), _metrics("no_dilation", 0, 0.4)]
+    runs += [_metrics("frame_mlp", 1, 0.2), _metrics("frame_mlp", 0, 0.3)]
     table, summary = summarise(runs)
     nd = summary["variants"]["no_dilation"]
-    assert nd["runs"] == [0.4, 0.6] and nd["mean"] == pytest.approx(0.5)
-    assert nd["std"] == pytest.approx(np.std([0.4, 0.6], ddof=1))
-    assert nd["by_stride"]["3"]["mean"] == pytest.approx(0.25)
-    assert summary["variants"]["frame_mlp"]["std"] == 0.0  # one run: no spread to measure
-    assert list(table["runs"]) == [2, 1]
+    assert nd["test_acc"]["runs"] == [0.4, 0.6] and nd["test_acc"]["mean"] == pytest.approx(0.5)
+    assert nd["test_acc"]["sd"] == pytest.approx(np.std([0.4, 0.6], ddof=1))
+    assert nd["by_stride"]["3"]["runs"] == [0.2, 0.3]
+    assert nd["stride_spread"]["runs"] == pytest.approx([0.2, 0.3])
+    assert nd["parameters"] == 10  # structural: one number, not described over runs
+    assert summary["variants"]["frame_mlp"]["test_acc"]["runs"] == [0.3, 0.2]  # paired by run
+    assert list(table["runs"]) == [2, 2] and list(table["test_top1_mean"]) == pytest.approx(
+        [0.5, 0.25]
+    )
+
+
+def test_summarise_refuses_a_missing_run():
+    runs = [_metrics("no_dilation", 0, 0.4), _metrics("no_dilation", 1, 0.6)]
+    with pytest.raises(DlreproError, match="frame_mlp"):
+        summarise([*runs, _metrics("frame_mlp", 0, 0.3)])
+
+
+def test_orderings_are_judged_on_every_run(tmp_path):
+    """The study's claims on a summary: a gap larger than the runs' noise in every run reads
+    reproduced, the by-construction rows are checks (passed, never reproduced)."""
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    accs = {"frame_mlp": 0.3, "dilation2": 0.5, "no_dilation": 0.6, "random_dilation": 0.7}
+    runs = [
+        _metrics(v, r, a + 0.01 * r, {"1": a - 0.1 * (v != "random_dilation"), "2": a})
+        for v, a in accs.items()
+        for r in range(3)
+    ]
+    _, summary = summarise(runs)
+    table = compare(load_claims(study_dir("random_dilation") / "claims.yaml"), summary)
+    judged = table[table["verdict"] != "not comparable"]
+    assert len(table) - len(judged) == 4  # the post's Kinetics numbers
+    assert set(judged.loc[judged["kind"] == "check", "verdict"]) == {"passed"}
+    assert set(judged.loc[judged["kind"] != "check", "verdict"]) == {"reproduced"}
+    assert (judged["runs"] == 3).all()
 
 
 def test_training_is_bit_identical_per_seed_and_draws_both_dilations():

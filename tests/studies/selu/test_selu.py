@@ -30,6 +30,7 @@ from dlrepro.studies.selu.models import (
     layer_statistics,
     selu_reference,
 )
+from dlrepro.studies.selu.tables import results_table, summarise_runs, summarise_timings
 
 
 def test_torch_selu_uses_the_posts_constants_in_float64():
@@ -148,14 +149,96 @@ def smoke_context():
     return Context(params=params, seed=params["seed"], threads=1, device_setting="cpu")
 
 
-def test_activation_statistics_repeat_byte_for_byte(tmp_path):
+def test_activation_statistics_repeat_byte_for_byte_and_differ_between_runs(tmp_path):
     data, ctx = fake_mnist(tmp_path / "mnist.npz"), smoke_context()
     outs = []
-    for i in range(2):
+    for i, run in enumerate((0, 0, 1)):
         out = tmp_path / f"a{i}.json"
-        cli.activations(argparse.Namespace(data=data, out=str(out)), ctx)
+        cli.activations(argparse.Namespace(data=data, out=str(out), run=run), ctx)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     stats = json.loads(outs[0])["statistics"]
     assert set(stats) == {"gaussian", "mnist"} and set(stats["mnist"]) == set(VARIANTS)
     assert len(stats["mnist"]["selu"]["mean"]) == ctx.params["selu"]["activations"]["depth"]
+    other = json.loads(outs[2])["statistics"]  # run 1: other weights and Gaussian inputs
+    for src in stats:
+        assert stats[src]["selu"]["var"] != other[src]["selu"]["var"], src
+
+
+def _activations(run, deviation):
+    s = {"last_mean": 0.0, "last_var": 1.0, "deviation": deviation, "variance_drift": 0.1}
+    return {"run": run, "statistics": {"gaussian": {"selu": s}}}
+
+
+def _trained(variant, run, acc):
+    return {
+        "variant": variant,
+        "run": run,
+        "test_acc": acc,
+        "train_acc": acc + 0.01,
+        "parameters": 7,
+        "statistics_trained": {"deviation": 2.0 + run},
+    }
+
+
+def test_summarise_runs_describes_every_run_in_run_order():
+    acts = [_activations(1, 0.05), _activations(0, 0.02)]
+    trained = [_trained(v, r, 0.9 + 0.01 * r) for v in ("selu", "relu_bn") for r in (1, 0)]
+    result = summarise_runs(acts, trained)
+    dev = result["activations"]["gaussian"]["selu"]["deviation"]
+    assert dev["runs"] == [0.02, 0.05] and dev["max"] == 0.05
+    acc = result["training"]["selu"]["test_acc"]
+    assert acc["runs"] == pytest.approx([0.9, 0.91]) and acc["sd"] > 0
+    assert result["training"]["relu_bn"]["trained_deviation"]["runs"] == [2.0, 3.0]
+    assert result["training"]["selu"]["parameters"] == 7  # structural: a single number
+    table = results_table(result)
+    assert list(table["runs"]) == [2, 2, 2]
+    assert table["test accuracy"].iloc[-1] == pytest.approx(0.905)
+    with pytest.raises(DlreproError, match="runs"):
+        summarise_runs(acts[:1], trained)  # a run's statistics at init are missing
+
+
+def test_timings_over_runs_pair_selu_with_relu_bn():
+    def timing(variant, run, seconds):
+        return {"variant": variant, "run": run, "seconds_per_epoch": seconds}
+
+    out = summarise_timings(
+        [
+            timing("selu", 0, [1.0, 2.0, 9.0]),
+            timing("selu", 1, [4.0]),
+            timing("relu_bn", 0, [4.0, 4.0]),
+            timing("relu_bn", 1, [2.0]),
+        ]
+    )
+    assert out["selu"]["median_seconds_per_epoch"]["runs"] == [2.0, 4.0]
+    assert out["selu_over_relu_bn"]["ratio_of_median_epoch_times"]["runs"] == [0.5, 2.0]
+    assert out["selu_over_relu_bn"]["selu_faster_in_runs"] == 1
+
+
+def test_claims_read_every_run():
+    """The study's claims on a result where one run leaves the fixed point: not 'reproduced'."""
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    def stats(dev, drift):
+        return {"last_mean": 0.0, "last_var": 1.0, "deviation": dev, "variance_drift": drift}
+
+    def run(i, selu_dev):
+        by_variant = {
+            "selu": stats(selu_dev, 0.03),
+            "selu_alpha_dropout": stats(0.01, 0.02),
+            "selu_dropout": stats(0.6, 0.4),
+            "relu": stats(0.5, 0.3 + 0.01 * i),
+        }
+        return {"run": i, "statistics": {"gaussian": by_variant, "mnist": by_variant}}
+
+    trained = [_trained(v, i, 0.9) for v in ("selu", "relu", "relu_bn") for i in range(3)]
+    claims = load_claims(study_dir("selu") / "claims.yaml")
+    good = compare(claims, summarise_runs([run(i, 0.02) for i in range(3)], trained))
+    judged = good[good["verdict"] != "not comparable"]
+    assert (judged["verdict"] == "reproduced").all() and (judged["runs"] == 3).all()
+    assert set(good["kind"]) == {"qualitative"}
+    mixed = compare(
+        claims, summarise_runs([run(i, (0.02, 0.02, 0.3)[i]) for i in range(3)], trained)
+    )
+    assert mixed["verdict"].iloc[0] != "reproduced"

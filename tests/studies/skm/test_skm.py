@@ -13,8 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlrepro.errors import DlreproError
-from dlrepro.studies.skm.calibration import expected_calibration_error, reliability
+from dlrepro.studies.skm.calibration import (
+    expected_calibration_error,
+    reliability,
+    reliability_per_bin,
+)
 from dlrepro.studies.skm.models import SKMHead, SKMNet, build, class_proba
+from dlrepro.studies.skm.summary import results_table, summarise
 
 MODEL = {"conv1": 2, "conv2": 4, "hidden": 6, "dropout": 0.0}
 HEAD = {"centres_per_class": 3, "gamma": 0.5, "background": 0.01}
@@ -101,3 +106,64 @@ def test_reliability_points_are_bin_means():
     mean_conf, acc = reliability(conf, correct, 2)
     np.testing.assert_allclose(mean_conf, [0.1, 0.9])
     np.testing.assert_allclose(acc, [0.5, 0.5])
+    # fixed bins, NaN where empty: the same positions in every run
+    mean_conf, acc = reliability_per_bin(conf, correct, 4)
+    np.testing.assert_allclose(mean_conf, [0.1, np.nan, np.nan, 0.9])
+    np.testing.assert_allclose(acc, [0.5, np.nan, np.nan, 0.5])
+
+
+def _run(head, run, error):
+    r = {
+        "head": head,
+        "run": run,
+        "test_error": error,
+        "mean_test_error_over_epochs": 2 * error,
+        "ece": 0.005,
+        "noise_auroc": 0.9,
+        "epochs_to_error": None if error > 0.01 else 3,
+        "parameters": 100 if head == "skm" else 90,
+        "n_train": 50,
+        "n_test": 20,
+    }
+    if head == "skm":
+        r.update(
+            mass_noise_auroc=0.95,
+            ece_with_background=0.02,
+            mean_log_mass={"test": -0.5, "noise": -2.0},
+        )
+    return r
+
+
+def test_summary_describes_every_run_of_each_head_in_run_order():
+    runs = [_run(h, r, e) for h in ("skm", "softmax") for r, e in ((1, 0.02), (0, 0.006))]
+    result = summarise(runs, {"training": {"epochs": 2}, "speed_error_threshold": 0.01})
+    assert result["runs"] == 2 and result["n_train"] == 50
+    assert result["skm"]["test_error"]["runs"] == [0.006, 0.02]
+    assert result["skm"]["mean_log_mass"]["noise"]["mean"] == -2.0
+    assert "mass_noise_auroc" not in result["softmax"]
+    assert result["softmax"]["epochs_to_error"] == [3, None] and result["skm"]["parameters"] == 100
+    table = results_table(result)
+    assert list(table["head"]) == ["softmax", "skm"] and list(table["runs"]) == [2, 2]
+    assert list(table["test errors"]) == ["0.0060 0.0200"] * 2
+    with pytest.raises(DlreproError, match="softmax"):
+        summarise(runs[:3], {"training": {"epochs": 2}, "speed_error_threshold": 0.01})
+
+
+def test_claims_judge_orderings_on_paired_runs():
+    """SKM below softmax by a gap far above the run spread: reproduced; a gap that flips sign
+    between runs: within noise."""
+    from dlrepro.core.claims import compare, load_claims
+    from dlrepro.paths import study_dir
+
+    claims = load_claims(study_dir("skm") / "claims.yaml")
+    params = {"training": {"epochs": 2}, "speed_error_threshold": 0.01}
+
+    def verdicts(skm_errors, softmax_errors):
+        runs = [_run("skm", r, e) for r, e in enumerate(skm_errors)]
+        runs += [_run("softmax", r, e) for r, e in enumerate(softmax_errors)]
+        return compare(claims, summarise(runs, params)).set_index("claim")["verdict"]
+
+    clear = verdicts([0.006, 0.0061, 0.0059], [0.009, 0.0091, 0.0089])
+    assert clear.iloc[0] == "reproduced" and clear.iloc[1] == "reproduced"
+    noisy = verdicts([0.006, 0.009, 0.006], [0.007, 0.006, 0.0065])
+    assert noisy.iloc[1] == "within noise"

@@ -13,5 +13,13 @@ def test_skm_heads_trained_on_the_same_data(smoke_build):
     metrics = json.loads((smoke_build / "results/skm/metrics.json").read_text())
     smoke = smoke_config(smoke_build, "skm")
     assert metrics["n_train"] == smoke["data"]["train_size"]
-    assert 0 <= metrics["skm"]["test_error"] <= 1 and 0 <= metrics["softmax"]["ece"] <= 1
-    assert metrics["skm"]["runs"] == metrics["softmax"]["runs"]
+    assert metrics["runs"] == smoke["runs"]
+    for head in ("softmax", "skm"):
+        runs = [
+            json.loads((smoke_build / f"results/skm/runs/{head}/{r}/metrics.json").read_text())
+            for r in range(smoke["runs"])
+        ]
+        assert metrics[head]["test_error"]["runs"] == [r["test_error"] for r in runs]
+        assert runs[0]["history"] != runs[1]["history"]  # run seeds differ
+    assert 0 <= metrics["skm"]["test_error"]["mean"] <= 1
+    assert 0 <= metrics["softmax"]["ece"]["max"] <= 1

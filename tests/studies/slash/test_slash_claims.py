@@ -1,12 +1,13 @@
 """The slash study's claims.yaml: one well-formed claim per model and metric, the post's numbers
-as quoted, and the verdicts compare() gives for them (the claims machinery itself:
-tests/platform/test_claims.py)."""
+as quoted, their kinds, and the verdicts compare() gives for them over runs (the claims machinery
+itself: tests/platform/test_claims.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from dlrepro.core.claims import compare, load_claims
+from dlrepro.core.repeats import describe
 from dlrepro.paths import study_dir
 from dlrepro.studies.slash import spec
 
@@ -43,6 +44,7 @@ def test_slash_claims_are_well_formed(slash_claims):
     assert len(set(names)) == len(names)
     for c in slash_claims["claims"]:
         assert isinstance(c["post"], (int, float)) and not isinstance(c["post"], bool)
+        assert c["kind"] in ("published", "check"), c["claim"]  # the post's table has numbers
         if "not_comparable" in c:
             continue
         tol = c["tolerance"]
@@ -77,15 +79,77 @@ def test_slash_claims_post_numbers_match_the_quote(slash_claims):
         assert float(c["post"]) == expected[c["ours"]], c["claim"]
 
 
+PAPER = {"scale": "paper"}
+# true by construction or by definition (the audit's "cannot fail" rows, and 1-NN's training fit)
+CHECKS = {
+    "Logistic Regression: trainable params",
+    "K Nearest Neighbors: trainable params",
+    "KNN, k=1: trainable params",
+    "KNN, k=1: train accuracy",
+    "Vanilla CNN: trainable params",
+    "Custom CNN: trainable params",
+}
+
+
+def _metrics(value) -> dict:
+    """Every metric of every model at `value` (a number, or a dict of runs)."""
+    return {"models": {m: dict.fromkeys(METRICS, value) for m in spec.MODELS}}
+
+
+def test_slash_claims_kinds(slash_claims):
+    kinds = {c["claim"]: c["kind"] for c in slash_claims["claims"]}
+    assert {n for n, k in kinds.items() if k == "check"} == CHECKS
+    assert all(c.get("why") for c in slash_claims["claims"] if c["kind"] == "check")
+
+
 def test_slash_claims_all_reproduced_when_ours_equals_post(slash_claims):
     metrics = {"models": {m: {} for m in spec.MODELS}}
     for c in slash_claims["claims"]:
         _, name, metric = c["ours"].split(".")
-        metrics["models"][name][metric] = c["post"]
-    df = compare(slash_claims, metrics)
+        metrics["models"][name][metric] = describe([c["post"]] * 5)
+    df = compare(slash_claims, metrics, PAPER).set_index("claim")
     assert len(df) == 27
-    assert set(df["verdict"]) == {"reproduced"}
+    assert set(df.loc[list(CHECKS), "verdict"]) == {"passed"}
+    assert set(df.drop(index=list(CHECKS))["verdict"]) == {"reproduced"}
     assert list(df["post"]) == list(df["ours"])
+    assert set(df["runs"]) == {5}
+
+
+def test_slash_knn_size_checks_need_the_posts_split(slash_claims):
+    metrics = _metrics(describe([90 * 900] * 2))  # smoke scale: 90 training images
+    df = compare(slash_claims, metrics, {"scale": "smoke"}).set_index("claim")
+    for name in ("K Nearest Neighbors", "KNN, k=1"):
+        assert df.loc[f"{name}: trainable params", "verdict"] == "not comparable"
+    df = compare(slash_claims, metrics, PAPER).set_index("claim")
+    assert df.loc["KNN, k=1: trainable params", "verdict"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "runs,verdict",
+    [
+        ([1.0] * 5, "reproduced"),
+        ([1.0, 1.0, 1.0, 1.0, 0.996], "within noise"),  # one error in 250, the others perfect
+        ([0.996] * 5, "differs"),  # never perfect
+        ([0.94] * 5, "differs"),  # within two binomial SE of 1, but not a perfect score
+    ],
+)
+def test_slash_cnn_perfect_score_is_judged_overdescribe(slash_claims, runs, verdict):
+    df = compare(slash_claims, _metrics(describe(runs)), PAPER).set_index("claim")
+    for cnn in ("Vanilla CNN", "Custom CNN"):
+        assert df.loc[f"{cnn}: test accuracy", "verdict"] == verdict
+        assert df.loc[f"{cnn}: test accuracy", "runs"] == 5
+
+
+def test_slash_accuracy_within_noise_when_runs_vary_more_than_the_tolerance(slash_claims):
+    # post 0.604; our runs spread much wider than the claim's ±0.063
+    runs = [0.45, 0.75, 0.50, 0.70, 0.62]
+    metrics = _metrics(describe([0.0] * 5))
+    metrics["models"]["knn_default"]["test_acc"] = describe(runs)
+    df = compare(slash_claims, metrics, PAPER).set_index("claim")
+    assert df.loc["K Nearest Neighbors: test accuracy", "verdict"] == "within noise"
+    metrics["models"]["knn_default"]["test_acc"] = describe([0.60, 0.61, 0.60, 0.61, 0.60])
+    df = compare(slash_claims, metrics, PAPER).set_index("claim")
+    assert df.loc["K Nearest Neighbors: test accuracy", "verdict"] == "reproduced"
 
 
 def test_slash_claims_expected_verdicts_for_our_architectures(slash_claims):
@@ -98,8 +162,8 @@ def test_slash_claims_expected_verdicts_for_our_architectures(slash_claims):
     metrics["models"]["vanilla_cnn"]["trainable_params"] = 1041
     metrics["models"]["custom_cnn"]["trainable_params"] = 37
     metrics["models"]["logistic_regression"]["trainable_params"] = 902  # one off: exact fails
-    df = compare(slash_claims, metrics).set_index("claim")
-    assert df.loc["Vanilla CNN: trainable params", "verdict"] == "reproduced"
-    assert df.loc["Custom CNN: trainable params", "verdict"] == "reproduced"
-    assert df.loc["Logistic Regression: trainable params", "verdict"] == "differs"
+    df = compare(slash_claims, metrics, PAPER).set_index("claim")
+    assert df.loc["Vanilla CNN: trainable params", "verdict"] == "passed"
+    assert df.loc["Custom CNN: trainable params", "verdict"] == "passed"
+    assert df.loc["Logistic Regression: trainable params", "verdict"] == "failed"
     assert df.loc["Custom CNN: trainable params", "tolerance"] == "ours ≤ post"

@@ -1,17 +1,24 @@
-"""Steps of the adversarial study ("Ensembling Against Adversarial Instances"): baseline ConvNet
--> FGSM adversarials of the test set -> adversarial training; ensembles of members (one job
-each, so they train in parallel or on a cluster) -> mean/max combination; t-SNE; comparison."""
+"""Steps of the adversarial study ("Ensembling Against Adversarial Instances"): per run seed,
+baseline ConvNet -> FGSM adversarials of the test set -> adversarial training; one fixed pool of
+ensemble members (one job each, so they train in parallel or on a cluster) -> per run, mean/max
+ensembles of member subsets on that run's adversarials; t-SNE (run 0); comparison over runs."""
 
 from __future__ import annotations
 
 from dlrepro.data.steps import MNIST
-from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
+from dlrepro.pipeline.declare import TRAINING_CURVES, In, Out, Steps, Wildcard
 from dlrepro.studies.adversarial.spec import KINDS
 
-steps = Steps("adversarial")
+STUDY = "adversarial"
+steps = Steps(STUDY)
 ADV = "results/adversarial"
 CLAIMS = steps.claims
-EXAMPLES = "data/processed/adversarial/fgsm_test.npz"
+RUN = f"{ADV}/runs/{{run}}"  # one run seed's baseline, attack, adversarial training, ensembles
+BASELINE = f"{RUN}/models/baseline"
+ADVTRAIN = f"{RUN}/models/advtrain"
+EXAMPLES = "data/processed/adversarial/runs/{run}/fgsm_test.npz"  # made on that run's baseline
+# the members are one fixed pool shared by every run (100 members per run would cost R times
+# the study's largest part); each run draws its ensembles from it (see `ensemble`)
 MEMBER = f"{ADV}/members/{{kind}}/{{member}}"
 TRAINING = ("seed", "device", "adversarial.data", "adversarial.model", "adversarial.training")
 
@@ -33,15 +40,13 @@ def _model(ctx):
     return ConvNet(**ctx.params["adversarial"]["model"])
 
 
-def _train(ctx, device, x, y, name, **extra):
-    """A fresh model trained under its own seed stream: members differ in initialisation,
+def _train(ctx, device, x, y, name, seed, **extra):
+    """A fresh model trained under its own seed: runs and members differ in initialisation,
     dropout masks and batch order (and, for bootstrap members, data)."""
     import torch
 
     from dlrepro.classifier.train import train_classifier
-    from dlrepro.core.determinism import stream_seed
 
-    seed = stream_seed(ctx.seed, "adversarial", name)
     torch.manual_seed(seed)
     model = _model(ctx)
     history = train_classifier(
@@ -70,26 +75,29 @@ def _acc(model, x, y) -> float:
 
 
 @steps.step(
-    help="train the baseline ConvNet",
+    help="train one run's baseline ConvNet",
     gpu=True,
     runtime=60,
     mem_mb=4000,
     params=TRAINING,
+    run=steps.run,
     data=In(MNIST),
-    weights=Out(f"{ADV}/models/baseline/weights.pt"),
-    metrics=Out(f"{ADV}/models/baseline/metrics.json"),
-    history=Out(f"{ADV}/models/baseline/history.csv"),
+    weights=Out(f"{BASELINE}/weights.pt"),
+    metrics=Out(f"{BASELINE}/metrics.json"),
+    history=Out(f"{BASELINE}/history.csv", plot=TRAINING_CURVES),
 )
 def baseline(args, ctx) -> None:
     import pandas as pd
 
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import save_weights, setup, trainable_parameters
 
     device = setup(ctx)
     d = load_mnist(args.data, ctx.params["adversarial"]["data"])
-    model, history = _train(ctx, device, d["x_train"], d["y_train"], "baseline")
+    seed = run_seed(ctx.seed, STUDY, args.run, "baseline")
+    model, history = _train(ctx, device, d["x_train"], d["y_train"], f"baseline-{args.run}", seed)
     model.cpu()
     save_weights(args.weights, model)
     io.write_csv(args.history, pd.DataFrame(history))
@@ -106,16 +114,17 @@ def baseline(args, ctx) -> None:
 
 
 @steps.step(
-    help="FGSM adversarials of the test set on the baseline; accuracy vs eps",
+    help="FGSM adversarials of the test set on one run's baseline; accuracy vs eps",
     gpu=True,
     runtime=30,
     mem_mb=4000,
     params=(*TRAINING, "adversarial.attack"),
+    run=steps.run,
     data=In(MNIST),
-    weights=In(f"{ADV}/models/baseline/weights.pt"),
+    weights=In(f"{BASELINE}/weights.pt"),
     examples=Out(EXAMPLES),
-    sweep=Out(f"{ADV}/attack_sweep.csv"),
-    metrics=Out(f"{ADV}/attack.json"),
+    sweep=Out(f"{RUN}/attack_sweep.csv"),
+    metrics=Out(f"{RUN}/attack.json"),
 )
 def attack(args, ctx) -> None:
     import pandas as pd
@@ -156,16 +165,17 @@ def attack(args, ctx) -> None:
 
 
 @steps.step(
-    help="adversarial training with FGSM made on the fly",
+    help="one run's adversarial training with FGSM made on the fly",
     gpu=True,
     runtime=60,
     mem_mb=4000,
     params=(*TRAINING, "adversarial.attack.eps", "adversarial.adversarial_training"),
+    run=steps.run,
     data=In(MNIST),
     examples=In(EXAMPLES),
-    weights=Out(f"{ADV}/models/advtrain/weights.pt"),
-    metrics=Out(f"{ADV}/models/advtrain/metrics.json"),
-    history=Out(f"{ADV}/models/advtrain/history.csv"),
+    weights=Out(f"{ADVTRAIN}/weights.pt"),
+    metrics=Out(f"{ADVTRAIN}/metrics.json"),
+    history=Out(f"{ADVTRAIN}/history.csv", plot=TRAINING_CURVES),
 )
 def advtrain(args, ctx) -> None:
     import pandas as pd
@@ -173,6 +183,7 @@ def advtrain(args, ctx) -> None:
     from dlrepro.classifier.fgsm import fgsm
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import save_weights, setup
     from dlrepro.studies.adversarial.data import load_examples
 
@@ -184,7 +195,8 @@ def advtrain(args, ctx) -> None:
         device,
         d["x_train"],
         d["y_train"],
-        "advtrain",
+        f"advtrain-{args.run}",
+        run_seed(ctx.seed, STUDY, args.run, "advtrain"),
         adversarial_eps=a["adversarial_training"]["eps"],
         adversarial_weight=a["adversarial_training"]["weight"],
     )
@@ -204,7 +216,7 @@ def advtrain(args, ctx) -> None:
 
 
 @steps.step(
-    help="train one ensemble member",
+    help="train one member of the ensembles' pool (shared by every run)",
     gpu=True,
     runtime=60,
     mem_mb=4000,
@@ -231,10 +243,11 @@ def member(args, ctx) -> None:
     name = f"member-{args.kind}-{args.member}"
     distinct = len(y)
     if args.kind == "bootstrap":  # a resample of the training set, with replacement
-        idx = bootstrap_indices(len(y), stream_seed(ctx.seed, "adversarial", name, "bootstrap"))
+        idx = bootstrap_indices(len(y), stream_seed(ctx.seed, STUDY, name, "bootstrap"))
         distinct = len(np.unique(idx))
         x, y = x[torch.from_numpy(idx)], y[torch.from_numpy(idx)]
-    model, history = _train(ctx, device, x, y, name)
+    # not run seeds: the pool is one draw, the same for every run
+    model, history = _train(ctx, device, x, y, name, stream_seed(ctx.seed, STUDY, name))
     save_weights(args.weights, model.cpu())
     io.write_json(
         args.metrics,
@@ -248,17 +261,18 @@ def member(args, ctx) -> None:
 
 
 @steps.step(
-    help="mean and max ensembles of the saved members",
+    help="one run's mean and max ensembles of pool members, on its baseline's adversarials",
     gpu=True,
     runtime=30,
     mem_mb=4000,
-    params=("adversarial.data", "adversarial.model", "adversarial.ensembles"),
+    params=("seed", "adversarial.data", "adversarial.model", "adversarial.ensembles"),
+    run=steps.run,
     data=In(MNIST),
     examples=In(EXAMPLES),
-    baseline=In(f"{ADV}/models/baseline/weights.pt"),
+    baseline=In(f"{BASELINE}/weights.pt"),
     members=In(_member_weights, many=True),
-    table=Out(f"{ADV}/ensembles.csv"),
-    metrics=Out(f"{ADV}/ensembles.json"),
+    table=Out(f"{RUN}/ensembles.csv"),
+    metrics=Out(f"{RUN}/ensembles.json"),
 )
 def ensemble(args, ctx) -> None:
     import numpy as np
@@ -266,9 +280,10 @@ def ensemble(args, ctx) -> None:
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.classifier.train import predict_proba
     from dlrepro.core import io
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.adversarial.data import load_examples, member_of
-    from dlrepro.studies.adversarial.evaluate import evaluate_ensembles
+    from dlrepro.studies.adversarial.evaluate import draw_subsets, evaluate_ensembles
 
     setup(ctx)
     d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
@@ -287,21 +302,29 @@ def ensemble(args, ctx) -> None:
         kind: tuple(np.stack([p[i] for _, p in sorted(rows, key=lambda r: r[0])]) for i in (0, 1))
         for kind, rows in members.items()
     }
-    table, metrics = evaluate_ensembles(
-        stacked, probs(args.baseline), y, ctx.params["adversarial"]["ensembles"]["sizes"]
+    # Each run's ensemble of size N is N members drawn at random without replacement from the
+    # fixed pool of its kind (resampled subsets, not disjoint ones: disjoint subsets of 50 would
+    # need a pool of R x 50 per kind). The run's spread then has both sides of the experiment:
+    # which members, and which baseline made the adversarials. At the pool's size every run
+    # uses the whole pool, so that size's spread comes from the attack side only.
+    subsets = draw_subsets(
+        {kind: len(clean) for kind, (clean, _) in stacked.items()},
+        ctx.params["adversarial"]["ensembles"]["sizes"],
+        lambda kind, n: run_seed(ctx.seed, STUDY, args.run, "subset", kind, str(n)),
     )
+    table, metrics = evaluate_ensembles(stacked, probs(args.baseline), y, subsets)
     io.write_csv(args.table, table)
     io.write_json(args.metrics, metrics)
 
 
 @steps.step(
-    help="t-SNE of the baseline's last hidden layer, normal and adversarial",
+    help="t-SNE of run 0's baseline's last hidden layer, normal and adversarial",
     runtime=30,
     mem_mb=4000,
     params=("seed", "adversarial.data", "adversarial.model", "adversarial.tsne"),
     data=In(MNIST),
-    examples=In(EXAMPLES),
-    weights=In(f"{ADV}/models/baseline/weights.pt"),
+    examples=In(EXAMPLES.format(run=0)),  # one picture: run 0's baseline and its adversarials
+    weights=In(f"{BASELINE}/weights.pt".format(run=0)),
     out=Out("data/processed/adversarial/tsne.npz"),
 )
 def tsne(args, ctx) -> None:
@@ -344,11 +367,11 @@ def tsne(args, ctx) -> None:
 
 
 @steps.step(
-    help="results table, metrics.json, post-vs-ours comparison",
-    baseline=In(f"{ADV}/models/baseline/metrics.json"),
-    attack=In(f"{ADV}/attack.json"),
-    advtrain=In(f"{ADV}/models/advtrain/metrics.json"),
-    ensembles=In(f"{ADV}/ensembles.json"),
+    help="results table, metrics.json over runs, post-vs-ours comparison",
+    baseline=steps.each_run(f"{BASELINE}/metrics.json"),
+    attack=steps.each_run(f"{RUN}/attack.json"),
+    advtrain=steps.each_run(f"{ADVTRAIN}/metrics.json"),
+    ensembles=steps.each_run(f"{RUN}/ensembles.json"),
     claims=CLAIMS,
     table=Out(f"{ADV}/table.csv"),
     summary=Out(f"{ADV}/metrics.json"),
@@ -357,26 +380,26 @@ def tsne(args, ctx) -> None:
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
-    from dlrepro.studies.adversarial.compare import results_table
+    from dlrepro.studies.adversarial.compare import results_table, summarise
 
-    result = {
-        "baseline": io.read_json(args.baseline),
-        "attack": io.read_json(args.attack),
-        "advtrain": io.read_json(args.advtrain),
-        "ensembles": io.read_json(args.ensembles),
-    }
-    write_results(args, result, results_table(result), ctx.params)
+    sections = ("baseline", "attack", "advtrain", "ensembles")
+    per_run = [  # the files of run 0, 1, ... (each_run keeps run order)
+        {s: io.read_json(path) for s, path in zip(sections, paths, strict=True)}
+        for paths in zip(*(getattr(args, s) for s in sections), strict=True)
+    ]
+    summary = summarise(per_run)
+    write_results(args, summary, results_table(summary), ctx.params)
 
 
 @steps.step(
-    help="samples, accuracy vs eps, ensembles vs N, t-SNE",
+    help="samples (run 0), accuracy vs eps and ensembles vs N over runs, t-SNE (run 0)",
     runtime=15,
     mem_mb=2000,
     params=("adversarial.data", "adversarial.attack.eps"),
     data=In(MNIST),
-    examples=In(EXAMPLES),
-    sweep=In(f"{ADV}/attack_sweep.csv"),
-    ensembles=In(f"{ADV}/ensembles.csv"),
+    examples=In(EXAMPLES.format(run=0)),
+    sweep=steps.each_run(f"{RUN}/attack_sweep.csv"),
+    ensembles=steps.each_run(f"{RUN}/ensembles.csv"),
     embedding=In("data/processed/adversarial/tsne.npz"),
     claims=CLAIMS,
     samples=Out(f"{ADV}/figures/samples.png", figure=True),
@@ -398,6 +421,6 @@ def figures(args, ctx) -> None:
     fig.samples(
         d["x_test"], d["y_test"], examples, ctx.params["adversarial"]["attack"]["eps"], args.samples
     )
-    fig.accuracy_vs_eps(pd.read_csv(args.sweep), claims, args.sweep_figure)
-    fig.ensembles(pd.read_csv(args.ensembles), claims, args.ensembles_figure)
+    fig.accuracy_vs_eps([pd.read_csv(p) for p in args.sweep], claims, args.sweep_figure)
+    fig.ensembles([pd.read_csv(p) for p in args.ensembles], claims, args.ensembles_figure)
     fig.tsne(io.read_npz(args.embedding, ("normal", "adversarial", "both", "labels")), args.tsne)

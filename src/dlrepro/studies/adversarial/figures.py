@@ -1,5 +1,6 @@
-"""Figures: adversarial samples, accuracy vs eps, ensembles vs N (post's values beside ours),
-and t-SNE maps of the baseline's last hidden layer."""
+"""Figures: adversarial samples (run 0), accuracy vs eps and ensembles vs N over the runs (mean
+line, min-to-max band; the post's values beside ours), and t-SNE maps of run 0's baseline's
+last hidden layer."""
 
 from __future__ import annotations
 
@@ -36,9 +37,24 @@ def samples(x_test, y_test, examples: dict, eps: float, path) -> None:
     save_png(fig, path)
 
 
-def accuracy_vs_eps(sweep: pd.DataFrame, claims: dict, path) -> None:
+def over_runs(tables: list[pd.DataFrame], keys: list[str], value: str) -> pd.DataFrame:
+    """Per-run tables (same rows) -> per key: mean, min and max of `value` over the runs."""
+    both = pd.concat(tables, keys=range(len(tables)), names=["run", None])
+    return both.groupby(keys, sort=True)[value].agg(["mean", "min", "max"]).reset_index()
+
+
+def accuracy_vs_eps(sweeps: list[pd.DataFrame], claims: dict, path) -> None:
+    """Baseline accuracy on its FGSM images vs eps: each run's baseline on its own images."""
+    s = over_runs(sweeps, ["eps"], "test_acc")
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(sweep["eps"], sweep["test_acc"], marker="o", label="ours: baseline on its FGSM images")
+    ax.fill_between(s["eps"], s["min"], s["max"], alpha=0.25, lw=0, color="tab:blue")
+    ax.plot(
+        s["eps"],
+        s["mean"],
+        marker="o",
+        color="tab:blue",
+        label=f"ours: baseline on its FGSM images\n(mean, band: min-max of {len(sweeps)} runs)",
+    )
     post = post_of(claims, "attack.adversarial_test_acc")
     if post is not None:
         ax.axhline(post, color="k", ls="--", lw=1, label=f"post: {post} (eps not stated)")
@@ -52,15 +68,20 @@ def accuracy_vs_eps(sweep: pd.DataFrame, claims: dict, path) -> None:
     save_png(fig, path)
 
 
-def ensembles(table: pd.DataFrame, claims: dict, path) -> None:
-    """Adversarial accuracy vs N per kind and combination; the post's points as crosses."""
+def ensembles(tables: list[pd.DataFrame], claims: dict, path) -> None:
+    """Adversarial accuracy vs N per kind and combination over the runs (mean line, min-max
+    band); the post's points as crosses."""
+    table = over_runs(tables, ["kind", "combination", "members"], "adversarial_acc")
     fig, ax = plt.subplots(figsize=(6, 4))
     colours = {"uniform": "tab:blue", "bootstrap": "tab:orange"}
     for (kind, how), rows in table.groupby(["kind", "combination"], sort=True):
         rows = rows.sort_values("members")
+        ax.fill_between(
+            rows["members"], rows["min"], rows["max"], alpha=0.2, lw=0, color=colours.get(kind)
+        )
         ax.plot(
             rows["members"],
-            rows["adversarial_acc"],
+            rows["mean"],
             marker="o",
             color=colours.get(kind),
             ls="-" if how == "max" else ":",
@@ -83,7 +104,7 @@ def ensembles(table: pd.DataFrame, claims: dict, path) -> None:
         xlabel="members N",
         ylabel="accuracy on the baseline's FGSM images",
         ylim=(0, 1),
-        title="ensembles against transferred adversarials",
+        title=f"ensembles against transferred adversarials (mean, min-max of {len(tables)} runs)",
     )
     ax.legend(fontsize=7, ncol=2)
     save_png(fig, path)
@@ -108,5 +129,5 @@ def tsne(embedding: dict, path) -> None:
     axes[2].legend(fontsize=8, markerscale=3)
     for ax in axes:
         ax.set_xticks([]), ax.set_yticks([])
-    fig.suptitle("t-SNE of the baseline's last hidden layer")
+    fig.suptitle("t-SNE of the baseline's last hidden layer (run 0)")
     save_png(fig, path)

@@ -43,8 +43,20 @@ def simulate(args, ctx) -> None:
     runs = run_all(city, p["periods"], p["replicates"], ctx.seed)
     summary = {"policies": summarise(runs, city), "city": p}
     io.write_npz(args.runs, **runs)
+    # one row per policy: each last-period quantity as its mean and sd over the replicates
     rows = [
-        {"policy": policy, **{k: v for k, v in s.items() if k.startswith("final_")}}
+        {
+            "policy": policy,
+            "replicates": p["replicates"],
+            **{
+                f"{k}_{stat}": v[stat]
+                for k, v in s.items()
+                if k.startswith("final_")
+                for stat in ("mean", "sd")
+            },
+            "final_districts_policed_min": int(s["final_districts_policed"]["min"]),
+            "final_districts_policed_max": int(s["final_districts_policed"]["max"]),
+        }
         for policy, s in summary["policies"].items()
     ]
     write_results(args, summary, pd.DataFrame(rows), ctx.params)

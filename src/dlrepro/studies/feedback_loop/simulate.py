@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlrepro.core.determinism import stream_seed
+from dlrepro.core.repeats import describe
 from dlrepro.errors import DlreproError
 
 POLICIES = ("arrests", "arrests_explore", "crime")
@@ -93,26 +94,27 @@ def run_all(city: City, periods: int, replicates: int, seed: int) -> dict[str, n
 
 def summarise(runs: dict[str, np.ndarray], city: City) -> dict:
     """Per policy, at the last period: districts with officers, top-district share, Gini of
-    officers and of recorded arrests, and the same quantities over time (mean of replicates)."""
+    officers, of recorded arrests and of crimes, and the share of crimes recorded, each
+    described over the replicates (mean, sd, min, max, and every replicate's value in `runs`,
+    so that claims are judged with the replicates' spread); and the districts policed and Gini
+    of officers over time (mean of replicates)."""
     summary = {}
     for policy in POLICIES:
         officers = runs[f"{policy}/officers"]
         arrests = runs[f"{policy}/arrests"]
+        crimes = runs[f"{policy}/crimes"]
         policed = (officers > 0).sum(axis=-1)  # [replicate, period]
-        top_share = officers.max(axis=-1) / city.officers
         g = gini(officers)
-        crimes_total = runs[f"{policy}/crimes"][:, -1].sum(axis=-1)
+        final = {
+            "districts_policed": policed[:, -1],
+            "top_district_share": officers[:, -1].max(axis=-1) / city.officers,
+            "officer_gini": g[:, -1],
+            "arrest_gini": gini(arrests[:, -1]),
+            "crime_gini": gini(crimes[:, -1]),
+            "crime_recorded_share": arrests[:, -1].sum(-1) / crimes[:, -1].sum(-1),
+        }
         summary[policy] = {
-            "final_districts_policed_mean": float(policed[:, -1].mean()),
-            "final_districts_policed_min": int(policed[:, -1].min()),
-            "final_districts_policed_max": int(policed[:, -1].max()),
-            "final_top_district_share_mean": float(top_share[:, -1].mean()),
-            "final_officer_gini_mean": float(g[:, -1].mean()),
-            "final_arrest_gini_mean": float(gini(arrests[:, -1]).mean()),
-            "final_crime_gini_mean": float(gini(runs[f"{policy}/crimes"][:, -1]).mean()),
-            "final_crime_recorded_share_mean": float(
-                (arrests[:, -1].sum(-1) / crimes_total).mean()
-            ),
+            **{f"final_{k}": describe(v.tolist()) for k, v in final.items()},
             "policed_over_time": policed.mean(axis=0).tolist(),
             "gini_over_time": g.mean(axis=0).tolist(),
         }

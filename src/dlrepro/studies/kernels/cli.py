@@ -1,19 +1,23 @@
 """Steps of the kernels study ("Visualizing convolution kernels", post 002): a small MNIST CNN
-with two stacked 3x3 convs (conv1 snapshotted at init and every epoch) -> kernel statistics +
-comparison -> kernel pictures (raw, effective 5x5, the slash study's trained vanilla_cnn, conv1
-GIF)."""
+with two stacked 3x3 convs, one job per run seed (conv1 snapshotted at init and every epoch) ->
+kernel statistics over the runs + comparison -> kernel pictures of run 0 (raw, effective 5x5,
+conv1 GIF) and of the slash study's trained vanilla_cnn (its run 0)."""
 
 from __future__ import annotations
 
 from dlrepro.data.steps import MNIST
 from dlrepro.pipeline.declare import In, Out, Steps
 
-steps = Steps("kernels")
+STUDY = "kernels"
+steps = Steps(STUDY)
 KER = "results/kernels"
 MODEL = ("seed", "kernels.data", "kernels.model")
-WEIGHTS = f"{KER}/model/weights.pt"
-SNAPSHOTS = f"{KER}/model/conv1_snapshots.npz"
-SLASH_VANILLA_WEIGHTS = "results/slash/models/vanilla_cnn/weights.pt"  # a pipeline model as input
+RUN = f"{KER}/runs/{{run}}"  # one run seed's trained model
+WEIGHTS = f"{RUN}/weights.pt"
+SNAPSHOTS = f"{RUN}/conv1_snapshots.npz"
+TRAINED = f"{RUN}/metrics.json"
+# a pipeline model as input: run 0 of the slash study's vanilla_cnn (one picture)
+SLASH_VANILLA_WEIGHTS = "results/slash/models/vanilla_cnn/0/weights.pt"
 
 PER_ROW = 4  # kernels per row in the first-layer pictures
 
@@ -44,15 +48,16 @@ def _effective(model):
 
 
 @steps.step(
-    help="train the stacked-3x3 MNIST CNN, snapshotting conv1 at init and every epoch",
+    help="train one run's stacked-3x3 MNIST CNN, snapshotting conv1 at init and every epoch",
     gpu=True,
     runtime=30,
     mem_mb=4000,
     params=(*MODEL, "device", "kernels.training"),
+    run=steps.run,
     data=In(MNIST),
     weights=Out(WEIGHTS),
     snapshots=Out(SNAPSHOTS),
-    metrics=Out(f"{KER}/model/metrics.json"),
+    metrics=Out(TRAINED),
 )
 def train(args, ctx) -> None:
     import numpy as np
@@ -62,13 +67,13 @@ def train(args, ctx) -> None:
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.classifier.train import accuracy, predict_proba, train_classifier
     from dlrepro.core import io
-    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import save_weights, setup, trainable_parameters
 
     device = setup(ctx)
     p = ctx.params["kernels"]
     d = load_mnist(args.data, p["data"])
-    seed = stream_seed(ctx.seed, "kernels", "train")
+    seed = run_seed(ctx.seed, STUDY, args.run, "train")
     torch.manual_seed(seed)
     model = _model(ctx)
     snapshots = [model.conv1.weight.detach().cpu().numpy().copy()]
@@ -83,7 +88,7 @@ def train(args, ctx) -> None:
         **p["training"],
         seed=seed,
         device=device,
-        desc="kernels",
+        desc=f"kernels-{args.run}",
         on_epoch=snapshot,
     )
     model.cpu()
@@ -105,100 +110,54 @@ def train(args, ctx) -> None:
 
 
 @steps.step(
-    help="kernel statistics, the linear-stack check, table and post-vs-ours comparison",
+    help="kernel statistics over the runs, the linear-stack check, table and post-vs-ours",
     runtime=10,
     mem_mb=2000,
     params=(*MODEL, "kernels.linear_check_images"),
     data=In(MNIST),
-    weights=In(WEIGHTS),
-    snapshots=In(SNAPSHOTS),
-    train=In(f"{KER}/model/metrics.json"),
+    weights=steps.each_run(WEIGHTS),
+    snapshots=steps.each_run(SNAPSHOTS),
+    train=steps.each_run(TRAINED),
     claims=steps.claims,
     table=Out(f"{KER}/table.csv"),
     summary=Out(f"{KER}/metrics.json"),
     comparison=Out(f"{KER}/comparison.csv"),
 )
 def compare(args, ctx) -> None:
-    import numpy as np
-    import pandas as pd
-
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
     from dlrepro.core.torch_utils import setup
-    from dlrepro.studies.kernels.effective import linear_stack_error, neighbour_correlation
+    from dlrepro.studies.kernels.compare import run_summary, summarise
+    from dlrepro.studies.kernels.effective import linear_stack_error
 
     setup(ctx)
     p = ctx.params["kernels"]
-    model = _load(ctx, args.weights)
-    conv1 = io.read_npz(args.snapshots, ("conv1",))["conv1"]
     x = load_mnist(args.data, p["data"], train=False)["x_test"][: p["linear_check_images"]]
-    trained = io.read_json(args.train)
-    change = np.linalg.norm(conv1[-1] - conv1[0]) / np.linalg.norm(conv1[0])
-    result = {
-        "training": {
-            k: trained[k]
-            for k in ("test_acc", "train_acc", "epochs", "parameters", "n_train", "n_test")
-        },
-        "conv1": {
-            "neighbour_corr_init": neighbour_correlation(conv1[0]),
-            "neighbour_corr_trained": neighbour_correlation(conv1[-1]),
-            "relative_change": float(change),
-        },
-        "conv2": {
-            "neighbour_corr_trained": neighbour_correlation(model.conv2.weight.detach().numpy())
-        },
-        "effective": {
-            "neighbour_corr_trained": neighbour_correlation(_effective(model)),
-            "size": int(_effective(model).shape[-1]),
-        },
-        "linear_stack": {"max_abs_diff": linear_stack_error(model, x), "images": len(x)},
-    }
-    rows = [
-        (
-            "test accuracy of the trained CNN",
-            result["training"]["test_acc"],
-            f"{trained['n_test']} MNIST test images; {trained['epochs']} epochs on {trained['n_train']}",
-        ),
-        (
-            "conv1 3x3: neighbour-tap correlation at init",
-            result["conv1"]["neighbour_corr_init"],
-            "PyTorch's default (uniform) init",
-        ),
-        (
-            "conv1 3x3: neighbour-tap correlation trained",
-            result["conv1"]["neighbour_corr_trained"],
-            "",
-        ),
-        ("conv1: ||W_trained - W_init|| / ||W_init||", result["conv1"]["relative_change"], ""),
-        (
-            "conv2 3x3 slices: neighbour-tap correlation",
-            result["conv2"]["neighbour_corr_trained"],
-            "",
-        ),
-        (
-            "effective 5x5 kernels: neighbour-tap correlation",
-            result["effective"]["neighbour_corr_trained"],
-            "conv2 o conv1 without the ReLU",
-        ),
-        (
-            "max |conv2(conv1(x)) - conv(x, W_eff)| (float64)",
-            result["linear_stack"]["max_abs_diff"],
-            f"first {len(x)} test images",
-        ),
-    ]
-    write_results(
-        args, result, pd.DataFrame(rows, columns=["quantity", "value", "note"]), ctx.params
-    )
+    per_run = []
+    for weights, snapshots, trained in zip(args.weights, args.snapshots, args.train, strict=True):
+        model = _load(ctx, weights)
+        per_run.append(
+            run_summary(
+                io.read_json(trained),
+                io.read_npz(snapshots, ("conv1",))["conv1"],
+                model.conv2.weight.detach().numpy(),
+                _effective(model),
+                linear_stack_error(model, x),
+                len(x),
+            )
+        )
+    table, summary = summarise(per_run)
+    write_results(args, summary, table, ctx.params)
 
 
 @steps.step(
-    help="raw and effective kernels, the slash CNN's kernels, conv1 over training (GIF)",
+    help="run 0's raw and effective kernels and conv1 over training (GIF), the slash CNN's",
     runtime=10,
     mem_mb=2000,
     params=("kernels.model", "kernels.gif", "slash.models.vanilla_cnn.channels"),
-    weights=In(WEIGHTS),
-    snapshots=In(SNAPSHOTS),
+    weights=In(WEIGHTS.format(run=0)),  # pictures of one model: run 0's
+    snapshots=In(SNAPSHOTS.format(run=0)),
     slash_weights=In(SLASH_VANILLA_WEIGHTS),
     conv1=Out(f"{KER}/figures/conv1.png", figure=True),
     conv2=Out(f"{KER}/figures/conv2.png", figure=True),

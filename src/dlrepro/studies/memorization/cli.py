@@ -1,24 +1,29 @@
 """Steps of the memorization study ("Understanding deep learning requires rethinking
-generalization", post 003): one job per training set (labels_<percent> random, gaussian_pixels),
-each trained until it is fit or its epoch budget ends -> table, comparison -> figures."""
+generalization", post 003): one job per training-set setting (labels_<percent> random,
+gaussian_pixels) and run seed, each trained until it is fit or its epoch budget ends -> table
+and comparison over the runs -> figures."""
 
 from __future__ import annotations
 
 from dlrepro.data.steps import MNIST
 from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
 
-steps = Steps("memorization")
+STUDY = "memorization"
+steps = Steps(STUDY)
 MEM = "results/memorization"
+RUN = f"{MEM}/runs/{{setting}}/{{run}}"
 
 
-def _runs(config: dict) -> list[str]:
+def _settings(config: dict) -> list[str]:
     """The training sets a build fits: one per corrupted-label percent, then random pixels."""
-    percents = config["memorization"]["corrupted_percents"]
+    percents = config[STUDY]["corrupted_percents"]
     return [f"labels_{p}" for p in percents] + ["gaussian_pixels"]
 
 
 def _run_metrics(wildcards, config) -> list[str]:
-    return [f"{MEM}/runs/{run}/metrics.json" for run in _runs(config)]
+    """Every (setting, run)'s metrics.json, settings outer, runs in order."""
+    runs = range(config[STUDY]["runs"])
+    return [f"{RUN}/metrics.json".format(setting=s, run=r) for s in _settings(config) for r in runs]
 
 
 @steps.step(
@@ -34,18 +39,20 @@ def _run_metrics(wildcards, config) -> list[str]:
         "memorization.training",
         "memorization.fit_threshold",
     ),
-    run=Wildcard(pattern=r"labels_\d+|gaussian_pixels", values=_runs),
+    setting=Wildcard(pattern=r"labels_\d+|gaussian_pixels", values=_settings),
+    run=steps.run,
     data=In(MNIST),
-    metrics=Out(f"{MEM}/runs/{{run}}/metrics.json"),
+    metrics=Out(f"{RUN}/metrics.json"),
 )
 def fit(args, ctx) -> None:
+    import numpy as np
     import torch
 
     from dlrepro.classifier.fully_connected import fully_connected
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.classifier.train import accuracy, predict_proba, train_classifier
     from dlrepro.core import io
-    from dlrepro.core.determinism import rng, stream_seed
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.memorization.data import corrupt_labels, gaussian_pixels, percent_of
 
@@ -53,18 +60,20 @@ def fit(args, ctx) -> None:
     p = ctx.params["memorization"]
     d = load_mnist(args.data, p["data"])
     x, y = d["x_train"], d["y_train"].numpy()
-    percent = percent_of(args.run)
+    percent = percent_of(args.setting)
+
+    def rng(*names):  # a run draws its own corruption, per named stream
+        return np.random.default_rng(run_seed(ctx.seed, STUDY, args.run, *names))
+
     replaced = 0
     if percent is None:  # random pixels, the real labels (now unrelated to the images)
-        x = gaussian_pixels(x, rng(ctx.seed, "memorization", "pixels"))
+        x = gaussian_pixels(x, rng("pixels"))
     else:  # one named stream per level: adding a level never changes another's labels
-        y, mask = corrupt_labels(
-            y, percent / 100, rng(ctx.seed, "memorization", "labels", str(percent))
-        )
+        y, mask = corrupt_labels(y, percent / 100, rng("labels", str(percent)))
         replaced = int(mask.sum())
     y = torch.from_numpy(y)
-    # the same network, initialisation and batch order for every run: only the data differ
-    seed = stream_seed(ctx.seed, "memorization", "train")
+    # run r: the same initialisation and batch order for every setting, so only the data differ
+    seed = run_seed(ctx.seed, STUDY, args.run, "train")
     torch.manual_seed(seed)
     m = p["model"]
     model = fully_connected(784, m["depth"], m["width"], "relu", out_features=10)
@@ -85,7 +94,7 @@ def fit(args, ctx) -> None:
         **p["training"],
         seed=seed,
         device=device,
-        desc=f"memorization-{args.run}",
+        desc=f"memorization-{args.setting}-{args.run}",
         on_epoch=on_epoch,
     )
     for row, point in zip(history, curve):
@@ -94,6 +103,7 @@ def fit(args, ctx) -> None:
     io.write_json(
         args.metrics,
         {
+            "setting": args.setting,
             "run": args.run,
             "corrupted_percent": percent,
             "replaced_labels": replaced,
@@ -111,7 +121,7 @@ def fit(args, ctx) -> None:
 
 
 @steps.step(
-    help="table, metrics.json, post-vs-ours comparison",
+    help="table, metrics.json (every run), post-vs-ours comparison",
     runtime=5,
     params=("memorization.training.epochs", "memorization.fit_threshold"),
     runs=In(_run_metrics, many=True),
@@ -130,7 +140,7 @@ def compare(args, ctx) -> None:
 
 
 @steps.step(
-    help="accuracy and epochs to fit vs corruption; learning curves",
+    help="accuracy and epochs to fit vs corruption; learning curves (bands over runs)",
     runtime=5,
     runs=In(_run_metrics, many=True),
     accuracy=Out(f"{MEM}/figures/accuracy_vs_corruption.png", figure=True),

@@ -12,20 +12,21 @@ N_CLASSES = 10
 PIXELS = "gaussian_pixels"
 
 
-def run_names(percents) -> list[str]:
-    """Job names: labels_<percent> per corruption level, plus the random-pixel run."""
+def setting_names(percents) -> list[str]:
+    """Training-set settings (the `setting` wildcard): labels_<percent> per corruption level,
+    plus random pixels."""
     return [f"labels_{p}" for p in percents] + [PIXELS]
 
 
-def percent_of(run: str) -> int | None:
+def percent_of(setting: str) -> int | None:
     """labels_40 -> 40; gaussian_pixels -> None."""
-    if run == PIXELS:
+    if setting == PIXELS:
         return None
     try:
-        return int(run.removeprefix("labels_"))
+        return int(setting.removeprefix("labels_"))
     except ValueError:
         raise DlreproError(
-            f"unknown memorization run {run!r} (labels_<percent> or {PIXELS})"
+            f"unknown memorization setting {setting!r} (labels_<percent> or {PIXELS})"
         ) from None
 
 

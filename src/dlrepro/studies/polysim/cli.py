@@ -35,12 +35,13 @@ def evaluate(args, ctx) -> None:
     metrics, arrays = run(rng(ctx.seed, "polysim"), p)
     summary = {**metrics, "params": p}
     io.write_npz(args.distances, **arrays)
-    write_results(
-        args,
-        summary,
-        pd.DataFrame([{k: v for k, v in metrics.items() if k != "example"}]),
-        ctx.params,
+    fraction = metrics["disagreeing_triplet_fraction"]
+    row = {k: v for k, v in metrics.items() if k not in ("example", "disagreeing_triplet_fraction")}
+    # one row; the disagreeing fraction as its mean and spread over the replicate sets
+    row.update(
+        {f"disagreeing_triplet_fraction_{k}": fraction[k] for k in ("mean", "sd", "min", "max")}
     )
+    write_results(args, summary, pd.DataFrame([row]), ctx.params)
 
 
 @steps.step(

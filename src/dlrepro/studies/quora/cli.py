@@ -1,22 +1,28 @@
 """Steps of the quora study (Eren Golge, "Duplicate Question Detection with Deep Learning on
 Quora Dataset"): raw pairs -> cleaned + split -> question vectors (3 kinds) / token sequences ->
-10 variants -> table/figures."""
+10 variants x R run seeds -> table/figures over runs.
+
+The split and the word vectors are one draw; a run varies the model's initialisation and batch
+order (core.repeats.run_seed), so the spread over runs is training noise only."""
 
 from __future__ import annotations
 
 from dlrepro.data.fetch import REGISTRY
 from dlrepro.data.steps import fetch
-from dlrepro.pipeline.declare import In, Out, Steps, Value, Wildcard
+from dlrepro.pipeline.declare import TRAINING_CURVES, In, Out, Steps, Value, Wildcard
 from dlrepro.studies.quora.spec import FEATURE_KINDS, FEATURE_PARAMS, RAW_FILE, ordered_variants
 
-steps = Steps("quora")
+STUDY = "quora"
+steps = Steps(STUDY)
 CLAIMS = steps.claims
 PAIRS = "data/processed/quora/pairs.tsv"
 FEATURES = "data/processed/quora/features_{kind}.npz"
-MODEL_DIR = "results/quora/models/{variant}"
+MODEL_DIR = "results/quora/models/{variant}/{run}"
 SUMMARY = "results/quora/metrics.json"
 
 PAIR_COLUMNS = ("pair_id", "question1", "question2", "is_duplicate", "is_train")
+# a run whose loss diverged in its first epoch has no rows; its file still has the header
+HISTORY_COLUMNS = ["epoch", "loss", "train_acc", "test_acc"]
 
 
 def _variants(config: dict) -> list[str]:
@@ -37,9 +43,12 @@ def _raw(config: dict) -> str:
     return f"data/raw/{REGISTRY[_raw_name(config)].relpath}"
 
 
-def _per_variant(file: str):
+def _per_variant_run(file: str):
+    """Every variant x run's `file`, variants outer and runs inner (the order compare reads)."""
     return lambda wildcards, config: [
-        f"{MODEL_DIR}/{file}".format(variant=v) for v in _variants(config)
+        f"{MODEL_DIR}/{file}".format(variant=v, run=r)
+        for v in _variants(config)
+        for r in range(config[STUDY]["runs"])
     ]
 
 
@@ -142,12 +151,13 @@ def features(args, ctx) -> None:
 
 
 @steps.step(
-    help="train one model variant of the post",
+    help="train one model variant of the post under one run seed",
     gpu=True,
     runtime=180,
     mem_mb=8000,
     params=("seed", "device", "quora.training", "quora.variants.{variant}"),
     variant=Wildcard(pattern=r"[^/]+", values=_variants),
+    run=steps.run,
     features=In(
         lambda wildcards, config: FEATURES.format(
             kind=config["quora"]["variants"][wildcards.variant]["features"]
@@ -155,14 +165,17 @@ def features(args, ctx) -> None:
     ),
     weights=Out(f"{MODEL_DIR}/weights.pt"),
     metrics=Out(f"{MODEL_DIR}/metrics.json"),
-    history=Out(f"{MODEL_DIR}/history.csv"),
+    history=Out(
+        f"{MODEL_DIR}/history.csv",
+        plot=(*TRAINING_CURVES, ("test_acc", "test accuracy (per epoch, not used for selection)")),
+    ),
 )
 def train(args, ctx) -> None:
     import numpy as np
     import pandas as pd
 
     from dlrepro.core import io
-    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import save_weights, setup
     from dlrepro.studies.quora.train import train_variant
 
@@ -171,20 +184,20 @@ def train(args, ctx) -> None:
     with np.load(args.features, allow_pickle=False) as f:
         data = {k: f[k] for k in f.files}
     embeddings = data.pop("embeddings", None)
-    model, metrics, history = train_variant(
-        spec, data, stream_seed(ctx.seed, "quora", args.variant), device, embeddings=embeddings
-    )
+    # the variant's stream, drawn anew in each run: weight init and batch order
+    seed = run_seed(ctx.seed, STUDY, args.run, args.variant)
+    model, metrics, history = train_variant(spec, data, seed, device, embeddings=embeddings)
     save_weights(args.weights, model)
-    io.write_csv(args.history, pd.DataFrame(history))
-    io.write_json(args.metrics, {"variant": args.variant, **metrics})
+    io.write_csv(args.history, pd.DataFrame(history, columns=HISTORY_COLUMNS))
+    io.write_json(args.metrics, {"variant": args.variant, "run": args.run, **metrics})
 
 
 @steps.step(
-    help="accuracy table, metrics.json, post-vs-ours comparison",
+    help="accuracy table over runs, metrics.json, post-vs-ours comparison",
     runtime=10,
     mem_mb=1000,
     params=("quora.data.source",),
-    metrics=In(_per_variant("metrics.json"), many=True),
+    metrics=In(_per_variant_run("metrics.json"), many=True),
     claims=CLAIMS,
     table=Out("results/quora/table.csv"),
     summary=Out(SUMMARY),
@@ -195,16 +208,15 @@ def compare(args, ctx) -> None:
     from dlrepro.core.claims import write_results
     from dlrepro.studies.quora.compare import accuracy_table, summary
 
-    per_variant = io.read_keyed_records(args.metrics, "variant", ctx.params["quora"]["variants"])
-    result = summary(per_variant)
-    write_results(args, result, accuracy_table(per_variant), ctx.params)
+    result = summary([io.read_json(path) for path in args.metrics], _variants(ctx.params))
+    write_results(args, result, accuracy_table(result), ctx.params)
 
 
 @steps.step(
-    help="learning curves and post-vs-ours accuracy chart",
+    help="learning curves and post-vs-ours accuracy chart, over runs",
     runtime=15,
     mem_mb=2000,
-    history=In(_per_variant("history.csv"), many=True),
+    history=In(_per_variant_run("history.csv"), many=True),
     summary=In(SUMMARY),
     claims=CLAIMS,
     curves=Out("results/quora/figures/learning_curves.png", figure=True),
@@ -219,6 +231,8 @@ def figures(args, ctx) -> None:
     from dlrepro.core.claims import load_claims
     from dlrepro.studies.quora import figures as fig
 
-    histories = {Path(p).parent.name: pd.read_csv(p) for p in args.history}
+    histories: dict[str, list] = {}
+    for path in args.history:  # variants outer, runs inner: each list is in run order
+        histories.setdefault(Path(path).parent.parent.name, []).append(pd.read_csv(path))
     fig.learning_curves(histories, args.curves)
     fig.accuracy_chart(io.read_json(args.summary), load_claims(args.claims), args.accuracy)

@@ -1,7 +1,8 @@
 """Steps of the random_dilation study (BesNet, "Random Dilation Networks for Action Recognition
 in Videos"): synthetic video-action set -> 2D bottleneck net pretrained on frames -> one job per
 (variant, run seed): inflated 3D nets with no / 2 / random temporal dilation, and the
-frame-feature MLP -> mean +- std per variant and the post's orderings."""
+frame-feature MLP -> every run per variant (mean, sd, runs) and the post's orderings, judged
+against the run-to-run noise."""
 
 from __future__ import annotations
 
@@ -18,14 +19,11 @@ RUN = f"{RD}/runs/{{variant}}/{{run}}"
 MODEL = ("seed", "device", "random_dilation.data", "random_dilation.model")
 
 
-def _runs(config: dict) -> range:
-    """Run seeds a build makes (each shared by every variant: paired runs)."""
-    return range(config["random_dilation"]["runs"])
-
-
 def _run_metrics(wildcards, config) -> list[str]:
-    """Every variant x run's metrics.json, variants outer (as the steps read them)."""
-    return [f"{RUN}/metrics.json".format(variant=v, run=r) for v in VARIANTS for r in _runs(config)]
+    """Every variant x run's metrics.json, variants outer, runs in order (as the steps read
+    them); runs come from params `random_dilation.runs`, each seed shared by every variant."""
+    runs = range(config[STUDY]["runs"])
+    return [f"{RUN}/metrics.json".format(variant=v, run=r) for v in VARIANTS for r in runs]
 
 
 def _training_params(wildcards, config) -> tuple[str, ...]:
@@ -118,7 +116,7 @@ def pretrain(args, ctx) -> None:
     mem_mb=2000,
     params=_training_params,
     variant=Wildcard(choices=VARIANTS),
-    run=Wildcard(pattern=r"\d+", type=int, values=_runs),
+    run=steps.run,
     data=In(DATA),
     pretrained=In(PRETRAINED),
     weights=Out(f"{RUN}/weights.pt"),
@@ -128,7 +126,7 @@ def train(args, ctx) -> None:
     import torch
 
     from dlrepro.core import io
-    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import load_weights, save_weights, setup, trainable_parameters
     from dlrepro.studies.random_dilation.data import CLASSES, load
     from dlrepro.studies.random_dilation.models import BesNet, FrameMLP, frame_features, inflate
@@ -145,7 +143,7 @@ def train(args, ctx) -> None:
     splits = {s: load(args.data, s) for s in ("train", "val", "test")}
     net2d = load_weights(args.pretrained, _frame_net(ctx))
     # one seed per run, shared by every variant (same head init and batch order: paired runs)
-    seed = stream_seed(ctx.seed, STUDY, "run", str(args.run))
+    seed = run_seed(ctx.seed, STUDY, args.run)
     torch.manual_seed(seed)
     extra = {}
     if args.variant == "frame_mlp":
@@ -159,7 +157,7 @@ def train(args, ctx) -> None:
         )
         model.features.load_state_dict(inflate(net2d.features.state_dict()))
         model.set_generator(
-            torch.Generator().manual_seed(stream_seed(ctx.seed, STUDY, "dilation", str(args.run)))
+            torch.Generator().manual_seed(run_seed(ctx.seed, STUDY, args.run, "dilation"))
         )
         training = p["training"]
     (_, y, _, _), (_, y_val, _, _), (_, y_test, stride_test, _) = splits.values()
@@ -195,7 +193,7 @@ def train(args, ctx) -> None:
 
 
 @steps.step(
-    help="mean +- std over runs per variant, metrics.json, post-vs-ours",
+    help="every run per variant (mean, sd, runs), metrics.json, post-vs-ours",
     runs=In(_run_metrics, many=True),
     pretrain=In(f"{RD}/pretrain/metrics.json"),
     claims=CLAIMS,

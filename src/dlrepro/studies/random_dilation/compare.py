@@ -1,10 +1,12 @@
-"""Summary over run seeds: mean, std and every run's test accuracy, per variant."""
+"""Summary over run seeds: each run's results per variant, merged by core.repeats.over_runs so
+that every metric holds {mean, sd, min, max, runs} (run i of every variant shares a seed)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from dlrepro.core.repeats import over_runs
+from dlrepro.errors import DlreproError
 from dlrepro.studies.random_dilation.variants import VARIANTS
 
 LABELS = {
@@ -15,42 +17,47 @@ LABELS = {
 }
 
 
-def mean_std(values) -> dict:
-    """Mean and sample std (ddof 1; 0 with a single run, where no spread can be measured)."""
-    v = np.asarray(values, dtype=np.float64)
-    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0}
+def run_summary(r: dict) -> dict:
+    """One variant's measured results in one run (what over_runs describes)."""
+    strides = r["test_acc_by_stride"]
+    out = {
+        "test_acc": r["test_acc"],
+        "by_stride": {s: strides[s] for s in sorted(strides, key=int)},
+        # how much the frame rate moves accuracy: the post's "reduces the effect of FPS"
+        "stride_spread": max(strides.values()) - min(strides.values()),
+    }
+    if "test_acc_single_dilation" in r:
+        single = r["test_acc_single_dilation"]
+        out["single_dilation"] = {d: single[d] for d in sorted(single)}
+        out["dilations_drawn"] = {d: n for d, n in sorted(r["dilations_drawn"].items())}
+    return out
 
 
 def summarise(runs: list[dict]) -> tuple[pd.DataFrame, dict]:
-    variants, rows = {}, []
-    for variant in VARIANTS:
-        mine = sorted((r for r in runs if r["variant"] == variant), key=lambda r: r["run"])
-        if not mine:
-            continue
-        accs = [r["test_acc"] for r in mine]
-        strides = sorted(mine[0]["test_acc_by_stride"], key=int)
-        entry = {
-            **mean_std(accs),
-            "runs": accs,
-            "n_runs": len(mine),
-            "parameters": mine[0]["parameters"],
-            "by_stride": {s: mean_std([r["test_acc_by_stride"][s] for r in mine]) for s in strides},
-        }
-        if variant == "random_dilation":
-            entry["single_dilation"] = {
-                d: mean_std([r["test_acc_single_dilation"][d] for r in mine])
-                for d in sorted(mine[0]["test_acc_single_dilation"])
-            }
-        variants[variant] = entry
+    """Every (variant, run)'s metrics -> the table and metrics.json ({"variants": ...})."""
+    present = [v for v in VARIANTS if any(r["variant"] == v for r in runs)]
+    indices = sorted({r["run"] for r in runs})
+    by_key = {(r["variant"], r["run"]): r for r in runs}
+    missing = [(v, i) for v in present for i in indices if (v, i) not in by_key]
+    if missing:
+        raise DlreproError(f"random_dilation: no metrics for (variant, run) {missing[:3]}")
+    per_run = [{v: run_summary(by_key[v, i]) for v in present} for i in indices]
+    variants = over_runs(per_run)
+    rows = []
+    for v in present:
+        variants[v]["parameters"] = by_key[v, indices[0]]["parameters"]  # the same every run
+        acc = variants[v]["test_acc"]
+        strides = variants[v]["by_stride"]
         rows.append(
             {
-                "variant": LABELS[variant],
-                "test_top1_mean": entry["mean"],
-                "test_top1_std": entry["std"],
-                "runs": len(mine),
-                **{f"stride_{s}_mean": entry["by_stride"][s]["mean"] for s in strides},
-                "per_run": " ".join(f"{a:.4f}" for a in accs),
-                "parameters": entry["parameters"],
+                "variant": LABELS[v],
+                "test_top1_mean": acc["mean"],
+                "test_top1_sd": acc["sd"],
+                "runs": len(acc["runs"]),
+                **{f"stride_{s}_mean": strides[s]["mean"] for s in strides},
+                "stride_spread_mean": variants[v]["stride_spread"]["mean"],
+                "per_run": " ".join(f"{a:.4f}" for a in acc["runs"]),
+                "parameters": variants[v]["parameters"],
             }
         )
     return pd.DataFrame(rows), {"variants": variants}

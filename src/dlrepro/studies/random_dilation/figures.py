@@ -66,8 +66,8 @@ def accuracy(summary: dict, claims: dict, path) -> None:
     variants = [v for v in VARIANTS if v in summary["variants"]]
     fig, (ours, post) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [3, 2]})
     for k, v in enumerate(variants):
-        s = summary["variants"][v]
-        ours.bar(k, s["mean"], yerr=s["std"], color=COLOURS[v], alpha=0.6, capsize=4)
+        s = summary["variants"][v]["test_acc"]
+        ours.bar(k, s["mean"], yerr=s["sd"], color=COLOURS[v], alpha=0.6, capsize=4)
         ours.plot(
             np.full(len(s["runs"]), k) + np.linspace(-0.2, 0.2, len(s["runs"])),
             s["runs"],
@@ -75,10 +75,10 @@ def accuracy(summary: dict, claims: dict, path) -> None:
             color="black",
             ms=3,
         )
-        post.bar(k, float(post_of(claims, f"variants.{v}.mean")), color=COLOURS[v], alpha=0.6)
+        post.bar(k, float(post_of(claims, f"variants.{v}.test_acc")), color=COLOURS[v], alpha=0.6)
     ours.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
     ours.set(
-        title="ours: synthetic actions, test top-1 (mean ± std, dots: runs)",
+        title="ours: synthetic actions, test top-1 (mean ± sd, dots: runs)",
         ylabel="top-1 accuracy",
         ylim=(0, 1),
     )
@@ -99,7 +99,7 @@ def by_stride(summary: dict, path) -> None:
         ax.errorbar(
             [int(s) for s in strides],
             [per[s]["mean"] for s in strides],
-            yerr=[per[s]["std"] for s in strides],
+            yerr=[per[s]["sd"] for s in strides],
             marker="o",
             capsize=3,
             color=COLOURS[v],
@@ -109,7 +109,7 @@ def by_stride(summary: dict, path) -> None:
     ax.axhline(1 / len(CLASSES), color="black", ls=":", lw=1, label="chance")
     ax.set(
         xlabel="frame-rate stride of the test clip (1 = slowest motion per frame)",
-        ylabel="test top-1 (mean ± std over runs)",
+        ylabel="test top-1 (mean ± sd over runs)",
         ylim=(0, 1),
     )
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
@@ -117,28 +117,22 @@ def by_stride(summary: dict, path) -> None:
 
 
 def learning_curves(runs: list[dict], path) -> None:
-    """Training accuracy (dashed) and validation accuracy (solid) per epoch, one thin line per
-    run; the frame MLP trains for its own number of epochs, so it has its own panel."""
+    """Validation accuracy (solid: mean over runs, band: min to max) and training accuracy
+    (dashed: mean) per epoch; the frame MLP trains for its own number of epochs, so it has its
+    own panel."""
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for r in sorted(runs, key=lambda r: (VARIANTS.index(r["variant"]), r["run"])):
-        ax = axes[1 if r["variant"] == "frame_mlp" else 0]
-        epochs = [h["epoch"] for h in r["history"]]
-        first = r["run"] == min(q["run"] for q in runs if q["variant"] == r["variant"])
-        ax.plot(
-            epochs,
-            [h["val_acc"] for h in r["history"]],
-            "-",
-            color=COLOURS[r["variant"]],
-            lw=1,
-            label=LABELS[r["variant"]] if first else None,
-        )
-        ax.plot(
-            epochs,
-            [h["train_acc"] for h in r["history"]],
-            "--",
-            color=COLOURS[r["variant"]],
-            lw=0.6,
-        )
+    for v in VARIANTS:
+        mine = sorted((r for r in runs if r["variant"] == v), key=lambda r: r["run"])
+        if not mine:
+            continue
+        ax = axes[1 if v == "frame_mlp" else 0]
+        epochs = [h["epoch"] for h in mine[0]["history"]]
+        val = np.array([[h["val_acc"] for h in r["history"]] for r in mine])
+        train = np.array([[h["train_acc"] for h in r["history"]] for r in mine])
+        ax.fill_between(epochs, val.min(0), val.max(0), color=COLOURS[v], alpha=0.2, lw=0)
+        label = f"{LABELS[v]} ({len(mine)} runs)"
+        ax.plot(epochs, val.mean(0), "-", color=COLOURS[v], lw=1.2, label=label)
+        ax.plot(epochs, train.mean(0), "--", color=COLOURS[v], lw=0.8)
     for ax, title in zip(axes, ("BesNet variants", "frame-feature MLP")):
         ax.set(
             title=title, xlabel="epoch", ylabel="accuracy (solid: val, dashed: train)", ylim=(0, 1)

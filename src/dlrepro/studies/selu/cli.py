@@ -1,6 +1,7 @@
 """Steps of the SELU study ("Paper Review: Self-Normalizing Neural Networks", post 003):
-activation mean and variance per layer at init (every variant) -> one MNIST training job per
-variant -> table, comparison (+ timings kept apart: results/selu/timing.json) -> figures."""
+activation mean and variance per layer at init (every variant, one job per run seed) -> one
+MNIST training job per (variant, run seed) -> table and comparison over the runs (+ timings kept
+apart: results/selu/timing.json) -> figures."""
 
 from __future__ import annotations
 
@@ -9,20 +10,30 @@ from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
 
 TRAINED = ("selu", "relu", "relu_bn")  # the MNIST comparison the post asks for (+ plain ReLU)
 
-steps = Steps("selu")
+STUDY = "selu"
+steps = Steps(STUDY)
 SELU = "results/selu"
-ACTIVATIONS = f"{SELU}/activations.json"
-MODEL = f"{SELU}/models/{{variant}}"
-RUNS = [f"{MODEL}/metrics.json".format(variant=v) for v in TRAINED]
-TIMINGS = [f"{MODEL}/timing.json".format(variant=v) for v in TRAINED]
+ACTIVATIONS = f"{SELU}/activations/{{run}}.json"
+MODEL = f"{SELU}/models/{{variant}}/{{run}}"
+
+
+def _run_files(name: str):
+    """fn(wildcards, config): every (variant, run)'s `name`, variants outer, runs in order."""
+
+    def files(wildcards, config) -> list[str]:
+        runs = range(config[STUDY]["runs"])
+        return [f"{MODEL}/{name}".format(variant=v, run=r) for v in TRAINED for r in runs]
+
+    return files
 
 
 @steps.step(
-    help="activation mean/variance per layer at init, every variant, N(0,1) and "
-    "standardised MNIST inputs",
+    help="activation mean/variance per layer at init under one run seed, every variant, "
+    "N(0,1) and standardised MNIST inputs",
     runtime=10,
     mem_mb=2000,
     params=("seed", "selu.activations"),
+    run=steps.run,
     data=In(MNIST),
     out=Out(ACTIVATIONS),
 )
@@ -31,7 +42,7 @@ def activations(args, ctx) -> None:
 
     from dlrepro.classifier.fully_connected import fully_connected
     from dlrepro.core import io
-    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.selu.data import standardised_mnist
     from dlrepro.studies.selu.models import VARIANTS, layer_statistics
@@ -39,7 +50,8 @@ def activations(args, ctx) -> None:
     setup(ctx)
     p = ctx.params["selu"]["activations"]
     n = p["samples"]
-    g = torch.Generator().manual_seed(stream_seed(ctx.seed, "selu", "gaussian_inputs"))
+    # a run draws its own weights and Gaussian inputs; the MNIST images are the same n every run
+    g = torch.Generator().manual_seed(run_seed(ctx.seed, STUDY, args.run, "gaussian_inputs"))
     inputs = {
         "gaussian": torch.randn(n, p["width"], generator=g),
         "mnist": standardised_mnist(args.data, {"train_size": 60000, "test_size": n})["x_test"],
@@ -48,7 +60,7 @@ def activations(args, ctx) -> None:
     for source, x in inputs.items():
         for variant in VARIANTS:
             # the same seed for every variant: the nets differ only in what the variant changes
-            torch.manual_seed(stream_seed(ctx.seed, "selu", "activations", source))
+            torch.manual_seed(run_seed(ctx.seed, STUDY, args.run, "activations", source))
             model = fully_connected(
                 x[0].numel(), p["depth"], p["width"], variant, dropout=p["dropout"]
             ).train()  # train mode: dropout, BN on
@@ -56,6 +68,7 @@ def activations(args, ctx) -> None:
     io.write_json(
         args.out,
         {
+            "run": args.run,
             "depth": p["depth"],
             "width": p["width"],
             "samples": n,
@@ -82,12 +95,13 @@ def summarise(stats: dict) -> dict:
 
 # wall-clock seconds differ run to run: timing.json is kept out of the deterministic results
 @steps.step(
-    help="train one deep FC variant on MNIST; test accuracy, layer statistics",
+    help="train one deep FC variant on MNIST under one run seed; test accuracy, layer statistics",
     gpu=True,
     runtime=30,
     mem_mb=4000,
     params=("seed", "device", "selu.training"),
     variant=Wildcard(choices=TRAINED),
+    run=steps.run,
     data=In(MNIST),
     metrics=Out(f"{MODEL}/metrics.json"),
     timing=Out(f"{MODEL}/timing.json", hashed=False),
@@ -100,7 +114,7 @@ def train(args, ctx) -> None:
     from dlrepro.classifier.fully_connected import fully_connected
     from dlrepro.classifier.train import accuracy, predict_proba, train_classifier
     from dlrepro.core import io
-    from dlrepro.core.determinism import stream_seed
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import setup, trainable_parameters
     from dlrepro.studies.selu.data import standardised_mnist
     from dlrepro.studies.selu.models import layer_statistics
@@ -108,8 +122,9 @@ def train(args, ctx) -> None:
     device = setup(ctx)
     p = ctx.params["selu"]["training"]
     d = standardised_mnist(args.data, p["data"])
-    seed = stream_seed(ctx.seed, "selu", "train")  # same batch order for every variant
-    torch.manual_seed(stream_seed(ctx.seed, "selu", "train", args.variant))
+    # run r: one batch order for every variant (paired runs), each variant its own init
+    seed = run_seed(ctx.seed, STUDY, args.run, "train")
+    torch.manual_seed(run_seed(ctx.seed, STUDY, args.run, "train", args.variant))
     model = fully_connected(784, p["depth"], p["width"], args.variant, out_features=10)
     probe = d["x_test"][: p["probe"]]
 
@@ -134,7 +149,7 @@ def train(args, ctx) -> None:
         lr=p["lr"],
         seed=seed,
         device=device,
-        desc=f"selu-{args.variant}",
+        desc=f"selu-{args.variant}-{args.run}",
         on_epoch=on_epoch,
     )
     for row, acc in zip(history, test_acc):
@@ -144,6 +159,7 @@ def train(args, ctx) -> None:
         args.metrics,
         {
             "variant": args.variant,
+            "run": args.run,
             "test_acc": test_acc[-1],
             "train_acc": history[-1]["train_acc"],
             "history": history,
@@ -158,6 +174,7 @@ def train(args, ctx) -> None:
         args.timing,
         {
             "variant": args.variant,
+            "run": args.run,
             "device": ctx.device,
             "threads": ctx.threads,
             "seconds_per_epoch": seconds,
@@ -166,11 +183,11 @@ def train(args, ctx) -> None:
 
 
 @steps.step(
-    help="table, metrics.json, post-vs-ours comparison",
+    help="table, metrics.json (every run), post-vs-ours comparison; timings over runs",
     runtime=5,
-    activations=In(ACTIVATIONS),
-    runs=In(RUNS, many=True),
-    timings=In(TIMINGS, many=True, hashed=False),
+    activations=steps.each_run(ACTIVATIONS),
+    runs=In(_run_files("metrics.json"), many=True),
+    timings=In(_run_files("timing.json"), many=True, hashed=False),
     claims=steps.claims,
     table=Out(f"{SELU}/table.csv"),
     summary=Out(f"{SELU}/metrics.json"),
@@ -178,44 +195,22 @@ def train(args, ctx) -> None:
     timing_out=Out(f"{SELU}/timing.json", hashed=False),
 )
 def compare(args, ctx) -> None:
-    import statistics
-
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
-    from dlrepro.studies.selu.tables import results_table
+    from dlrepro.studies.selu.tables import results_table, summarise_runs, summarise_timings
 
-    acts = io.read_json(args.activations)
-    runs = {r["variant"]: r for r in map(io.read_json, args.runs)}
-    result = {
-        "activations": {
-            src: {
-                v: {k: s[k] for k in ("last_mean", "last_var", "deviation", "variance_drift")}
-                for v, s in by_variant.items()
-            }
-            for src, by_variant in acts["statistics"].items()
-        },
-        "training": {
-            v: {k: r[k] for k in ("test_acc", "train_acc", "parameters")}
-            | {"trained_deviation": r["statistics_trained"]["deviation"]}
-            for v, r in sorted(runs.items())
-        },
-    }
-    write_results(args, result, results_table(result), ctx.params)
-    timings = {t["variant"]: t for t in map(io.read_json, args.timings)}
-    io.write_json(
-        args.timing_out,
-        {
-            v: {"median_seconds_per_epoch": statistics.median(t["seconds_per_epoch"]), **t}
-            for v, t in sorted(timings.items())
-        },
+    result = summarise_runs(
+        [io.read_json(p) for p in args.activations], [io.read_json(p) for p in args.runs]
     )
+    write_results(args, result, results_table(result), ctx.params)
+    io.write_json(args.timing_out, summarise_timings([io.read_json(p) for p in args.timings]))
 
 
 @steps.step(
-    help="mean and variance vs depth; training curves",
+    help="mean and variance vs depth; training curves (bands over runs)",
     runtime=5,
-    activations=In(ACTIVATIONS),
-    runs=In(RUNS, many=True),
+    activations=steps.each_run(ACTIVATIONS),
+    runs=In(_run_files("metrics.json"), many=True),
     depth=Out(f"{SELU}/figures/depth_profiles.png", figure=True),
     training=Out(f"{SELU}/figures/training.png", figure=True),
 )
@@ -223,6 +218,6 @@ def figures(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.studies.selu import figures as fig
 
-    runs = {r["variant"]: r for r in map(io.read_json, args.runs)}
-    fig.depth_profiles(io.read_json(args.activations), runs, args.depth)
+    runs = [io.read_json(p) for p in args.runs]
+    fig.depth_profiles([io.read_json(p) for p in args.activations], runs, args.depth)
     fig.training(runs, args.training)

@@ -1,8 +1,10 @@
-"""SELU figures: activation mean and variance vs depth; MNIST training curves."""
+"""SELU figures: activation mean and variance vs depth; MNIST training curves. Every line is the
+mean over run seeds, its band the min to max over the runs."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from dlrepro.core.plotting import save_png
 
@@ -15,25 +17,55 @@ COLOURS = {
 }
 
 
-def depth_profiles(activations: dict, runs: dict, path) -> None:
+def _band(ax, x, per_run: list[list[float]], colour: str, **kwargs) -> None:
+    """Mean over runs (line) and min to max over runs (band)."""
+    y = np.asarray(per_run, dtype=np.float64)
+    ax.fill_between(x, y.min(0), y.max(0), color=colour, alpha=0.2, lw=0)
+    ax.plot(x, y.mean(0), color=colour, **kwargs)
+
+
+def _trained_by_variant(runs: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in sorted(runs, key=lambda r: r["run"]):
+        out.setdefault(r["variant"], []).append(r)
+    return out
+
+
+def depth_profiles(activations: list[dict], runs: list[dict], path) -> None:
     """Rows: N(0,1) inputs at init, MNIST inputs at init, MNIST after training; columns: mean,
     variance per hidden layer. Dashed: the (0, 1) fixed point."""
+    activations = sorted(activations, key=lambda a: a["run"])
     panels = [
-        (f"init, {src} inputs", activations["statistics"][src]) for src in ("gaussian", "mnist")
+        (
+            f"init, {src} inputs",
+            {
+                v: [a["statistics"][src][v] for a in activations]
+                for v in activations[0]["statistics"][src]
+            },
+        )
+        for src in ("gaussian", "mnist")
     ]
-    panels.append(("trained (test images)", {v: r["statistics_trained"] for v, r in runs.items()}))
+    trained = _trained_by_variant(runs)
+    panels.append(
+        (
+            "trained (test images)",
+            {v: [r["statistics_trained"] for r in rs] for v, rs in trained.items()},
+        )
+    )
     fig, axes = plt.subplots(
         len(panels), 2, figsize=(9, 3 * len(panels)), squeeze=False, layout="constrained"
     )
     for row, (title, by_variant) in zip(axes, panels):
         for ax, key, target in zip(row, ("mean", "var"), (0.0, 1.0)):
-            for variant, s in by_variant.items():
-                ax.plot(
-                    range(1, len(s[key]) + 1),
-                    s[key],
+            for variant, stats in by_variant.items():
+                layers = range(1, len(stats[0][key]) + 1)
+                _band(
+                    ax,
+                    layers,
+                    [s[key] for s in stats],
+                    COLOURS[variant],
                     marker=".",
-                    label=variant,
-                    color=COLOURS[variant],
+                    label=f"{variant} ({len(stats)} runs)",
                 )
             ax.axhline(target, color="k", ls="--", lw=0.8)
             ax.set(xlabel="hidden layer", ylabel=key, title=f"{key}, {title}")
@@ -41,24 +73,20 @@ def depth_profiles(activations: dict, runs: dict, path) -> None:
     save_png(fig, path)
 
 
-def training(runs: dict, path) -> None:
+def training(runs: list[dict], path) -> None:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
-    for variant, r in runs.items():
-        epochs = [h["epoch"] for h in r["history"]]
-        ax_loss.plot(
-            epochs,
-            [h["loss"] for h in r["history"]],
-            marker="o",
-            label=variant,
-            color=COLOURS[variant],
-        )
-        ax_acc.plot(
-            epochs,
-            [h["test_acc"] for h in r["history"]],
-            marker="o",
-            label=variant,
-            color=COLOURS[variant],
-        )
+    for variant, rs in _trained_by_variant(runs).items():
+        epochs = [h["epoch"] for h in rs[0]["history"]]
+        label = f"{variant} ({len(rs)} runs)"
+        for ax, key in ((ax_loss, "loss"), (ax_acc, "test_acc")):
+            _band(
+                ax,
+                epochs,
+                [[h[key] for h in r["history"]] for r in rs],
+                COLOURS[variant],
+                marker="o",
+                label=label,
+            )
     ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log")
     ax_acc.set(xlabel="epoch", ylabel="MNIST test accuracy")
     ax_acc.legend()

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from dlrepro.core.determinism import stream_seed
+from dlrepro.core.repeats import describe
 from dlrepro.studies.shattered.nets import LineNet, freeze_batch_statistics, input_gradients
 
 
@@ -50,28 +51,53 @@ def measure(kinds, p: dict, seed: int) -> tuple[list[dict], dict[str, np.ndarray
     return rows, examples
 
 
+def _fit_rates(depth: np.ndarray, c: np.ndarray) -> tuple[float, float] | None:
+    """(per-layer factor r of c ~ r^L, exponent a of c ~ L^-a), or None under two points."""
+    if len(depth) < 2:
+        return None
+    factor = float(np.exp(np.polyfit(depth, np.log(c), 1)[0]))
+    return factor, float(-np.polyfit(np.log(depth), np.log(c), 1)[0])
+
+
 def decay_fits(table, floor: float) -> dict:
-    """Per kind: the mean lag-1 correlation per depth, and two fits of how it falls with depth,
-    over the depths where it is still above `floor` (below, it is noise around 0): the per-layer
-    factor r of c ~ r^L (the paper: 1/2 for feed-forward rectifier nets) and the exponent a of
-    c ~ L^-a (the paper: 1/2 for resnets with BN)."""
+    """Per kind: the mean lag-1 correlation per depth; the lag-1 correlation at the deepest depth
+    per replicate; and two fits of how it falls with depth, per replicate: the per-layer factor r
+    of c ~ r^L (the paper: 1/2 for feed-forward rectifier nets) and the exponent a of c ~ L^-a
+    (the paper: 1/2 for resnets with BN). The fits use the depths where the MEAN correlation is
+    still above `floor` (below, it is noise around 0), the same depths for every replicate so
+    that their fits compare; a replicate is fitted over the part of them where its own
+    correlation is positive (a log needs it), and left out with fewer than two such depths.
+
+    Replicate values are described (core.repeats.describe: mean, sd, min, max, `runs`) so that
+    claims are judged with the spread over replicates."""
     fits = {}
     for kind, frame in table.groupby("kind", sort=False):
-        mean = frame.groupby("depth")["lag1_correlation"].mean()
-        depth, c = mean.index.to_numpy(float), mean.to_numpy()
-        above = np.cumprod(c > floor).astype(bool)  # up to the first depth at the floor
-        d, c_fit = depth[above], c[above]
-        enough = len(d) > 1
+        by_depth = frame.pivot(index="depth", columns="replicate", values="lag1_correlation")
+        mean = by_depth.mean(axis=1)
+        depth = mean.index.to_numpy(float)
+        # up to the first depth where the mean is at the floor
+        above = np.cumprod(mean.to_numpy() > floor).astype(bool)
+        d = depth[above]
+        rates = []
+        for r in by_depth.columns:
+            c = by_depth[r].to_numpy()[above]
+            positive = np.cumprod(c > 0).astype(bool)
+            rates.append(_fit_rates(d[positive], c[positive]))
+        fitted = [x for x in rates if x is not None]
         fits[kind] = {
             "mean_lag1_by_depth": {str(int(k)): float(v) for k, v in mean.items()},
-            "per_layer_factor": float(np.exp(np.polyfit(d, np.log(c_fit), 1)[0]))
-            if enough
-            else None,
-            "power_law_exponent": float(-np.polyfit(np.log(d), np.log(c_fit), 1)[0])
-            if enough
-            else None,
+            # no fit (fewer than two depths above the floor, e.g. at smoke scale): no key
+            **(
+                {
+                    "per_layer_factor": describe([f for f, _ in fitted]),
+                    "power_law_exponent": describe([a for _, a in fitted]),
+                }
+                if fitted
+                else {}
+            ),
+            "replicates_fitted": len(fitted),
             "depths_fitted": [int(x) for x in d],
             "deepest": int(depth.max()),
-            "lag1_at_deepest": float(c[-1]),
+            "lag1_at_deepest": describe(by_depth.iloc[-1].tolist()),
         }
     return fits

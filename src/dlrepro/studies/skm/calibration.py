@@ -29,3 +29,17 @@ def reliability(
         np.asarray(correct, int), confidence, n_bins=bins, strategy="uniform"
     )
     return mean_confidence, accuracy
+
+
+def reliability_per_bin(
+    confidence: np.ndarray, correct: np.ndarray, bins: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mean confidence, accuracy) of every equal-width bin, NaN where a bin is empty: the same
+    bins in every run, so that runs can be averaged bin by bin."""
+    confidence, correct = np.asarray(confidence, np.float64), np.asarray(correct, np.float64)
+    which = np.minimum((confidence * bins).astype(np.int64), bins - 1)
+    mean_conf, acc = np.full(bins, np.nan), np.full(bins, np.nan)
+    for b in np.unique(which):
+        sel = which == b
+        mean_conf[b], acc[b] = confidence[sel].mean(), correct[sel].mean()
+    return mean_conf, acc

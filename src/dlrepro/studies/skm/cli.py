@@ -8,7 +8,8 @@ from dlrepro.data.steps import MNIST
 from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
 from dlrepro.studies.skm import HEADS  # not .models: the CLI must start without torch
 
-steps = Steps("skm")
+STUDY = "skm"
+steps = Steps(STUDY)
 SKM = "results/skm"
 CLAIMS = steps.claims
 RUN = f"{SKM}/runs/{{head}}/{{run}}"
@@ -19,16 +20,15 @@ CONFIDENCES = {
 }
 
 
-def _runs(config: dict) -> range:
-    """Run indices a build makes (each its own seed stream, shared by both heads)."""
-    return range(config["skm"]["runs"])
-
-
 def _run_files(name: str):
-    """fn(wildcards, config): every head x run's `name`, heads outer (as the steps read them)."""
-    return lambda wildcards, config: [
-        f"{RUN}/{name}".format(head=h, run=r) for h in HEADS for r in _runs(config)
-    ]
+    """fn(wildcards, config): every head x run's `name`, heads outer, runs in order (as the
+    steps read them); runs from params `skm.runs`, each seed shared by both heads."""
+
+    def files(wildcards, config) -> list[str]:
+        runs = range(config[STUDY]["runs"])
+        return [f"{RUN}/{name}".format(head=h, run=r) for h in HEADS for r in runs]
+
+    return files
 
 
 @steps.step(
@@ -49,7 +49,7 @@ def _run_files(name: str):
         "skm.calibration_bins",
     ),
     head=Wildcard(choices=HEADS),
-    run=Wildcard(pattern=r"\d+", type=int, values=_runs),
+    run=steps.run,
     data=In(MNIST),
     metrics=Out(f"{RUN}/metrics.json"),
     confidences=Out(f"{RUN}/confidences.npz"),
@@ -61,7 +61,8 @@ def train(args, ctx) -> None:
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.classifier.train import train_classifier
     from dlrepro.core import io
-    from dlrepro.core.determinism import rng, stream_seed
+    from dlrepro.core.determinism import rng
+    from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import setup, trainable_parameters
     from dlrepro.studies.skm.calibration import expected_calibration_error
     from dlrepro.studies.skm.models import build, class_proba
@@ -70,8 +71,8 @@ def train(args, ctx) -> None:
     p = ctx.params["skm"]
     d = load_mnist(args.data, p["data"])
     y_test = d["y_test"].numpy()
-    # one stream per run index, shared by both heads: same body init and batch order
-    seed = stream_seed(ctx.seed, "skm", "run", str(args.run))
+    # one stream per run, shared by both heads: same body init and batch order (paired runs)
+    seed = run_seed(ctx.seed, STUDY, args.run)
     torch.manual_seed(seed)
     model = build(args.head, p["model"], p["skm_head"])
     errors = []
@@ -91,6 +92,7 @@ def train(args, ctx) -> None:
     )
     for row, err in zip(history, errors):
         row["test_error"] = err
+    # the noise images are an evaluation set, like the test split: the same in every run
     noise = torch.from_numpy(
         rng(ctx.seed, "skm", "noise_images")
         .random((p["noise_images"], 1, 28, 28))
@@ -157,7 +159,7 @@ def _auroc(confidences, kind) -> float:
 
 
 @steps.step(
-    help="table, metrics.json, post-vs-ours comparison",
+    help="table, metrics.json (every run), post-vs-ours comparison",
     runtime=5,
     mem_mb=1000,
     params=("skm.training.epochs", "skm.speed_error_threshold"),
@@ -177,7 +179,7 @@ def compare(args, ctx) -> None:
 
 
 @steps.step(
-    help="test error vs epoch, reliability diagram, confidence histograms",
+    help="test error vs epoch, reliability diagram (bands over runs), confidence histograms",
     runtime=5,
     mem_mb=1000,
     params=("skm.calibration_bins",),

@@ -1,4 +1,5 @@
-"""SKM figures: test error vs epoch, reliability diagram, confidence on digits vs noise."""
+"""SKM figures: test error vs epoch and reliability diagram (means over run seeds, bands min to
+max), confidence on digits vs noise (run 0: the picture of one model per head)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dlrepro.core.plotting import save_png
-from dlrepro.studies.skm.calibration import reliability
+from dlrepro.studies.skm.calibration import reliability_per_bin
 
 COLOURS = {"softmax": "C0", "skm": "C1"}
 
 
+def _by_head(items) -> dict:
+    """{head: [value of run 0, run 1, ...]} from ((head, run), value) pairs."""
+    out: dict[str, list] = {}
+    for (head, _), value in sorted(items, key=lambda kv: (kv[0][0], kv[0][1])):
+        out.setdefault(head, []).append(value)
+    return out
+
+
 def error_vs_epoch(runs: list[dict], post_error: float, path) -> None:
+    """Mean test error over runs per epoch (line), min to max over runs (band)."""
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
-    for r in sorted(runs, key=lambda r: (r["head"], r["run"])):
-        ax.plot(
-            [h["epoch"] for h in r["history"]],
-            [h["test_error"] for h in r["history"]],
-            "o-",
-            color=COLOURS[r["head"]],
-            label=r["head"] if r["run"] == 0 else None,
-        )
+    for head, rs in _by_head(((r["head"], r["run"]), r) for r in runs).items():
+        epochs = [h["epoch"] for h in rs[0]["history"]]
+        err = np.array([[h["test_error"] for h in r["history"]] for r in rs])
+        ax.fill_between(epochs, err.min(0), err.max(0), color=COLOURS[head], alpha=0.2, lw=0)
+        ax.plot(epochs, err.mean(0), "o-", color=COLOURS[head], label=f"{head} ({len(rs)} runs)")
     ax.axhline(post_error, color="k", ls="--", lw=0.8, label=f"post: {post_error} (SKM)")
     ax.set(xlabel="epoch", ylabel="MNIST test error", yscale="log")
     ax.legend()
@@ -28,11 +35,24 @@ def error_vs_epoch(runs: list[dict], post_error: float, path) -> None:
 
 
 def reliability_diagram(conf: dict, bins: int, path) -> None:
+    """Per confidence bin: accuracy vs mean confidence, averaged over the runs that have test
+    images in that bin (line), with the min to max accuracy over those runs (band)."""
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], "k--", lw=0.8, label="perfect calibration")
-    for (head, run), c in sorted(conf.items()):
-        mean_conf, acc = reliability(c["test_prob"], c["correct"], bins)
-        ax.plot(mean_conf, acc, "o-", color=COLOURS[head], label=head if run == 0 else None)
+    per_head = _by_head(
+        (key, reliability_per_bin(c["test_prob"], c["correct"], bins)) for key, c in conf.items()
+    )
+    for head, curves in per_head.items():
+        mean_conf = np.array([c[0] for c in curves])
+        acc = np.array([c[1] for c in curves])
+        seen = ~np.isnan(acc).all(0)  # bins with test images in at least one run
+        x = np.nanmean(mean_conf[:, seen], 0)
+        ax.fill_between(
+            x, np.nanmin(acc[:, seen], 0), np.nanmax(acc[:, seen], 0), color=COLOURS[head],
+            alpha=0.2, lw=0,
+        )  # fmt: skip
+        ax.plot(x, np.nanmean(acc[:, seen], 0), "o-", color=COLOURS[head],
+                label=f"{head} ({len(curves)} runs)")  # fmt: skip
     ax.set(
         xlabel="confidence (max class probability)",
         ylabel="accuracy",

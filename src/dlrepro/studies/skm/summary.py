@@ -1,65 +1,74 @@
-"""The SKM study's runs averaged per head, and its results table."""
+"""The SKM study's runs described per head over the run seeds (core.repeats.over_runs: every
+numeric leaf {mean, sd, min, max, runs}, run r of both heads sharing a seed), and its table."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from dlrepro.core.repeats import over_runs
+from dlrepro.errors import DlreproError
 from dlrepro.studies.skm import HEADS
 
-MEAN_KEYS = ("test_error", "mean_test_error_over_epochs", "ece", "noise_auroc")
+MEASURED = ("test_error", "mean_test_error_over_epochs", "ece", "noise_auroc")
+SKM_ONLY = ("mass_noise_auroc", "ece_with_background", "mean_log_mass")
+
+
+def _measured(r: dict) -> dict:
+    return {k: r[k] for k in MEASURED + (SKM_ONLY if r["head"] == "skm" else ())}
 
 
 def summarise(runs: list[dict], params: dict) -> dict:
-    heads = {}
-    for head in sorted({r["head"] for r in runs}):
-        mine = sorted((r for r in runs if r["head"] == head), key=lambda r: r["run"])
-        heads[head] = {k: float(np.mean([r[k] for r in mine])) for k in MEAN_KEYS}
-        heads[head].update(
-            runs=len(mine),
-            test_errors=[r["test_error"] for r in mine],
-            epochs_to_error=[r["epochs_to_error"] for r in mine],
-            parameters=mine[0]["parameters"],
-        )
-        if head == "skm":
-            heads[head]["mass_noise_auroc"] = float(np.mean([r["mass_noise_auroc"] for r in mine]))
-            heads[head]["ece_with_background"] = float(
-                np.mean([r["ece_with_background"] for r in mine])
-            )
-            heads[head]["mean_log_mass"] = {
-                kind: float(np.mean([r["mean_log_mass"][kind] for r in mine]))
-                for kind in ("test", "noise")
-            }
+    heads = [h for h in HEADS if any(r["head"] == h for r in runs)]
+    indices = sorted({r["run"] for r in runs})
+    by_key = {(r["head"], r["run"]): r for r in runs}
+    missing = [(h, i) for h in heads for i in indices if (h, i) not in by_key]
+    if missing:
+        raise DlreproError(f"skm: no metrics for (head, run) {missing[:3]}")
+    result = over_runs([{h: _measured(by_key[h, i]) for h in heads} for i in indices])
+    for h in heads:
+        # epochs until the error threshold: None in a run that never reached it
+        result[h]["epochs_to_error"] = [by_key[h, i]["epochs_to_error"] for i in indices]
+        result[h]["parameters"] = by_key[h, indices[0]]["parameters"]  # fixed by the model
+    first = by_key[heads[0], indices[0]]
     return {
         "epochs": params["training"]["epochs"],
-        "n_train": runs[0]["n_train"],
-        "n_test": runs[0]["n_test"],
+        "n_train": first["n_train"],
+        "n_test": first["n_test"],
         "speed_error_threshold": params["speed_error_threshold"],
-        **heads,
+        "runs": len(indices),
+        **result,
     }
+
+
+def _mean_sd(leaf: dict | None) -> str:
+    return "" if leaf is None else f"{leaf['mean']:.4g} ± {leaf['sd']:.2g}"
 
 
 def results_table(result: dict) -> pd.DataFrame:
     rows = []
     for head in HEADS:
+        if head not in result:
+            continue
         r = result[head]
+        log_mass = r.get("mean_log_mass")
         rows.append(
             {
                 "head": head,
-                "runs": r["runs"],
-                "test error (mean)": r["test_error"],
-                "test errors": " ".join(f"{e:.4f}" for e in r["test_errors"]),
-                "mean test error over epochs": r["mean_test_error_over_epochs"],
+                "runs": len(r["test_error"]["runs"]),
+                "test error (mean)": r["test_error"]["mean"],
+                "test error (sd)": r["test_error"]["sd"],
+                "test errors": " ".join(f"{e:.4f}" for e in r["test_error"]["runs"]),
+                "mean test error over epochs": _mean_sd(r["mean_test_error_over_epochs"]),
                 f"epochs to error <= {result['speed_error_threshold']}": " ".join(
                     "-" if e is None else str(e) for e in r["epochs_to_error"]
                 ),
-                "ECE of max probability": r["ece"],
-                "ECE, SKM probability with background": r.get("ece_with_background", ""),
-                "digits-vs-noise AUROC, max probability": r["noise_auroc"],
-                "digits-vs-noise AUROC, kernel mass": r.get("mass_noise_auroc", ""),
+                "ECE of max probability": _mean_sd(r["ece"]),
+                "ECE, SKM probability with background": _mean_sd(r.get("ece_with_background")),
+                "digits-vs-noise AUROC, max probability": _mean_sd(r["noise_auroc"]),
+                "digits-vs-noise AUROC, kernel mass": _mean_sd(r.get("mass_noise_auroc")),
                 "mean log kernel mass, digits / noise": (
-                    f"{r['mean_log_mass']['test']:.3f} / {r['mean_log_mass']['noise']:.3f}"
-                    if "mean_log_mass" in r
+                    f"{log_mass['test']['mean']:.3f} / {log_mass['noise']['mean']:.3f}"
+                    if log_mass
                     else ""
                 ),
                 "parameters": r["parameters"],

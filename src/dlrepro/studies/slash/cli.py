@@ -1,26 +1,49 @@
-"""Steps of the slash study (Sophie Searcy, "Slash dataset"): data -> split -> 9 models ->
-table/figures. Each is declared once; `dlrepro slash <step>` and its rule come from it."""
+"""Steps of the slash study (Sophie Searcy, "Slash dataset"): data -> one split per run seed ->
+9 models per run -> table/figures over runs. Each is declared once; `dlrepro slash <step>` and its
+rule come from it.
+
+The generated dataset is one draw; each run r draws its own stratified split and its own model
+seeds (core.repeats.run_seed), so the spread over runs is split + initialisation noise."""
 
 from __future__ import annotations
 
-from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
-from dlrepro.studies.slash.spec import CNN_MODELS, SKLEARN_MODELS
+from dlrepro.pipeline.declare import TRAINING_CURVES, In, Out, Steps, Wildcard
+from dlrepro.studies.slash.spec import CNN_MODELS, MODELS, SKLEARN_MODELS
 
-steps = Steps("slash")
+STUDY = "slash"
+steps = Steps(STUDY)
 DATA = "data/processed/slash/slash_data.npz"
-SPLIT = "data/processed/slash/split.npz"
-MODEL_DIR = "results/slash/models/{model}"
-CNN_FILES = {
-    f: [f"{MODEL_DIR}/{f}".format(model=m) for m in CNN_MODELS]
-    for f in ("weights.pt", "history.csv")
-}
+SPLIT = "data/processed/slash/runs/{run}/split.npz"
+# results/slash/models/<model>/<run>/...: the kernels study reads vanilla_cnn/0/weights.pt
+MODEL_DIR = "results/slash/models/{model}/{run}"
+FIGURE_RUN = 0  # pictures of one trained model (kernels) show this run
 
 
-def _model_name(path: str) -> str:
-    # results/slash/models/<model>/<file>: the rule files fix this layout
+def _runs(config: dict) -> range:
+    return range(config[STUDY]["runs"])
+
+
+def _per_model_run(file: str, models: tuple[str, ...]):
+    """Every model x run's `file`, models outer and runs inner (the order compare reads)."""
+    return lambda wildcards, config: [
+        f"{MODEL_DIR}/{file}".format(model=m, run=r) for m in models for r in _runs(config)
+    ]
+
+
+def _run_base(ctx, run: int) -> int:
+    """The run's seed: it takes the place of the study seed, and the streams keep their names
+    (split, one per model), so every stream of run r is separate and repeatable."""
+    from dlrepro.core.repeats import run_seed
+
+    return run_seed(ctx.seed, STUDY, run)
+
+
+def _model_and_run(path: str) -> tuple[str, int]:
+    # results/slash/models/<model>/<run>/<file>: MODEL_DIR fixes this layout
     from pathlib import Path
 
-    return Path(path).parent.name
+    parts = Path(path).parts
+    return parts[-3], int(parts[-2])
 
 
 @steps.step(
@@ -39,8 +62,9 @@ def generate(args, ctx) -> None:
 
 
 @steps.step(
-    help="stratified train/test split",
+    help="stratified train/test split of one run",
     params=("seed", "slash.split"),
+    run=steps.run,
     data=In(DATA),
     out=Out(SPLIT),
 )
@@ -53,7 +77,7 @@ def split(args, ctx) -> None:
     train, test = stratified_split(
         data["y"],
         ctx.params["slash"]["split"]["test_size"],
-        stream_seed(ctx.seed, "slash", "split"),
+        stream_seed(_run_base(ctx, args.run), "slash", "split"),
     )
     io.write_npz(
         args.out,
@@ -68,11 +92,12 @@ def split(args, ctx) -> None:
 
 @steps.step(
     rule="fit_sklearn",
-    help="fit one scikit-learn model",
+    help="fit one scikit-learn model on one run's split",
     runtime=15,
     mem_mb=2000,
     params=("seed", "slash.models.{model}"),
     model=Wildcard(choices=SKLEARN_MODELS),
+    run=steps.run,
     split=In(SPLIT),
     metrics=Out(f"{MODEL_DIR}/metrics.json"),
 )
@@ -81,22 +106,23 @@ def fit(args, ctx) -> None:
     from dlrepro.studies.slash.train import fit_sklearn, load_split
 
     hp = ctx.params["slash"]["models"][args.model]
-    metrics = fit_sklearn(args.model, hp, load_split(args.split), ctx.seed)
-    io.write_json(args.metrics, {"model": args.model, **metrics})
+    metrics = fit_sklearn(args.model, hp, load_split(args.split), _run_base(ctx, args.run))
+    io.write_json(args.metrics, {"model": args.model, "run": args.run, **metrics})
 
 
 @steps.step(
     rule="train_cnn",
-    help="train one CNN (PyTorch)",
+    help="train one CNN (PyTorch) on one run's split",
     gpu=True,
     runtime=30,
     mem_mb=4000,
     params=("seed", "device", "slash.models.{model}"),
     model=Wildcard(choices=CNN_MODELS),
+    run=steps.run,
     split=In(SPLIT),
     weights=Out(f"{MODEL_DIR}/weights.pt"),
     metrics=Out(f"{MODEL_DIR}/metrics.json"),
-    history=Out(f"{MODEL_DIR}/history.csv"),
+    history=Out(f"{MODEL_DIR}/history.csv", plot=TRAINING_CURVES),
 )
 def train(args, ctx) -> None:
     import pandas as pd
@@ -107,20 +133,25 @@ def train(args, ctx) -> None:
 
     device = setup(ctx)
     hp = ctx.params["slash"]["models"][args.model]
-    model, metrics, history = train_cnn(args.model, hp, load_split(args.split), ctx.seed, device)
+    model, metrics, history = train_cnn(
+        args.model, hp, load_split(args.split), _run_base(ctx, args.run), device
+    )
     save_weights(args.weights, model)
     io.write_csv(args.history, pd.DataFrame([vars(h) for h in history]))
-    io.write_json(args.metrics, {"model": args.model, **metrics})
+    io.write_json(args.metrics, {"model": args.model, "run": args.run, **metrics})
 
 
 @steps.step(
-    help="samples grid, CNN kernels, learning curves",
+    help="samples grid, CNN kernels (run 0), learning curves over runs",
     runtime=15,
     mem_mb=2000,
     params=("seed", "slash.figures", "slash.models.vanilla_cnn", "slash.models.custom_cnn"),
     data=In(DATA),
-    weights=In(CNN_FILES["weights.pt"], many=True),
-    history=In(CNN_FILES["history.csv"], many=True),
+    weights=In(
+        [f"{MODEL_DIR}/weights.pt".format(model=m, run=FIGURE_RUN) for m in CNN_MODELS],
+        many=True,
+    ),
+    history=In(_per_model_run("history.csv", CNN_MODELS), many=True),
     samples=Out("results/slash/figures/samples.png", figure=True),
     kernels=Out("results/slash/figures/kernels.png", figure=True),
     curves=Out("results/slash/figures/learning_curves.png", figure=True),
@@ -142,19 +173,20 @@ def figures(args, ctx) -> None:
 
     kernels = {}
     for path in args.weights:
-        name = _model_name(path)
+        name, _ = _model_and_run(path)
         model = load_weights(path, make_cnn(name, ctx.params["slash"]["models"][name]))
         kernels[name] = model.first_layer.weight.detach().numpy()
     fig.kernels_figure(kernels, args.kernels)
-    fig.learning_curves_figure({_model_name(p): pd.read_csv(p) for p in args.history}, args.curves)
+    histories: dict[str, list] = {}
+    for path in args.history:  # models outer, runs inner: each list is in run order
+        name, _ = _model_and_run(path)
+        histories.setdefault(name, []).append(pd.read_csv(path))
+    fig.learning_curves_figure(histories, args.curves)
 
 
 @steps.step(
-    help="results table, metrics.json and post-vs-ours comparison",
-    metrics=In(
-        [f"{MODEL_DIR}/metrics.json".format(model=m) for m in SKLEARN_MODELS + CNN_MODELS],
-        many=True,
-    ),
+    help="results table over runs, metrics.json and post-vs-ours comparison",
+    metrics=In(_per_model_run("metrics.json", MODELS), many=True),
     claims=steps.claims,
     table=Out("results/slash/table.csv"),
     summary=Out("results/slash/metrics.json"),
@@ -163,8 +195,7 @@ def figures(args, ctx) -> None:
 def compare(args, ctx) -> None:
     from dlrepro.core import io
     from dlrepro.core.claims import write_results
-    from dlrepro.studies.slash.compare import results_table
+    from dlrepro.studies.slash.compare import results_table, summarise
 
-    ordered = io.read_keyed_records(args.metrics, "model", SKLEARN_MODELS + CNN_MODELS)
-    summary = {"models": ordered}
-    write_results(args, summary, results_table(ordered), ctx.params)
+    summary = summarise([io.read_json(path) for path in args.metrics])
+    write_results(args, summary, results_table(summary), ctx.params)

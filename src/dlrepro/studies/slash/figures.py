@@ -1,5 +1,5 @@
-"""Figures of the post: random labelled samples, first-layer kernels of both CNNs, and
-(ours) the CNNs' learning curves."""
+"""Figures of the post: random labelled samples, first-layer kernels of both CNNs (one run),
+and (ours) the CNNs' learning curves over runs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dlrepro.core.plotting import plt, save_png, symmetric_limits
+from dlrepro.errors import DlreproError
 from dlrepro.studies.slash.spec import CLASS_NAMES, LABELS
 
 
@@ -47,11 +48,24 @@ def kernels_figure(kernels: dict[str, np.ndarray], path) -> None:
     save_png(fig, path)
 
 
-def learning_curves_figure(histories: dict[str, pd.DataFrame], path) -> None:
+def _band(ax, epochs, runs: np.ndarray, label: str, colour) -> None:
+    """Mean over runs (line) and the runs' min to max (band)."""
+    ax.plot(epochs, runs.mean(axis=0), label=label, color=colour)
+    if len(runs) > 1:
+        ax.fill_between(epochs, runs.min(axis=0), runs.max(axis=0), color=colour, alpha=0.25, lw=0)
+
+
+def learning_curves_figure(histories: dict[str, list[pd.DataFrame]], path) -> None:
+    """Training loss and accuracy per epoch of each CNN: the mean over runs and the min-max band."""
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8, 3))
-    for name, h in histories.items():
-        ax_loss.plot(h["epoch"], h["loss"], label=LABELS[name])
-        ax_acc.plot(h["epoch"], h["train_acc"], label=LABELS[name])
+    for i, (name, runs) in enumerate(histories.items()):
+        epochs = runs[0]["epoch"].to_numpy()
+        if any(not np.array_equal(h["epoch"].to_numpy(), epochs) for h in runs):
+            raise DlreproError(f"slash learning curves: {name}'s runs have different epochs")
+        colour = f"C{i}"
+        label = f"{LABELS[name]} ({len(runs)} runs)"
+        _band(ax_loss, epochs, np.stack([h["loss"].to_numpy() for h in runs]), label, colour)
+        _band(ax_acc, epochs, np.stack([h["train_acc"].to_numpy() for h in runs]), label, colour)
     ax_loss.set(xlabel="epoch", ylabel="training loss (BCE)", yscale="log")
     ax_acc.set(xlabel="epoch", ylabel="training accuracy", ylim=(0.4, 1.02))
     ax_acc.legend(loc="lower right")
