@@ -99,3 +99,39 @@ def test_no_study_imports_another(study):
 def test_rule_names_are_unique():
     rules = [s.rule for s in registry.all_steps()]
     assert len(rules) == len(set(rules))
+
+
+def _numbers(post) -> list[float]:
+    """The numbers a claim's `post` cell shows (a value, or an ordering's quoted values)."""
+    import re
+
+    if isinstance(post, (int, float)) and not isinstance(post, bool):
+        return [post]
+    return (
+        [float(x) for x in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", str(post))]
+        if "<" in str(post)
+        else []
+    )
+
+
+def _spellings(v: float) -> set[str]:
+    """How a post may print v: as is, to 2-3 decimals, without the leading 0, or in percent."""
+    out = {str(v), f"{v:g}", f"{v:,.0f}" if float(v).is_integer() else f"{v:.2f}", f"{v:.3f}"}
+    if 0 < v < 1:
+        out |= {f"{v:.2f}"[1:], f"{v * 100:g}%", f"{v * 100:.0f}%", f"%{v * 100:g}"}
+    return out
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_claims_have_kinds_and_post_cells_quote_the_post(study):
+    """Every claim loads (kind, fixed date, reasons); every number a non-check claim shows as the
+    post's appears in the post's text: nothing the post does not say is shown as the post's."""
+    from dlrepro.core.claims import load_claims
+
+    claims = load_claims(STUDIES_DIR / study / "claims.yaml")
+    text = (ROOT / claims["source"].split()[0]).read_text()
+    for c in claims["claims"]:
+        if c["kind"] == "check":
+            continue
+        for v in _numbers(c["post"]):
+            assert any(s in text for s in _spellings(v)), (c["claim"], v)

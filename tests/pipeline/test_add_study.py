@@ -48,6 +48,7 @@ post: "none"
 source: none
 claims:
   - claim: "the mean is near 0"
+    kind: published
     post: 0.0
     ours: mean
     tolerance: {abs: 0.5, why: "a test"}

@@ -13,17 +13,23 @@ from conftest import PARITY_STUDIES, read_comparison, run
 from report_browser import chromium
 
 CHART_PROBE = """<script>
-window.addEventListener('load', () => setTimeout(() => {
-  const charts = [...document.querySelectorAll('div[id]')].filter(d => d.querySelector('script'));
-  const out = charts.map(d => {
-    const c = d.querySelector('canvas, svg');
-    return [d.id, c ? [c.clientWidth || c.width, c.clientHeight || c.height] : null];
-  });
-  const pre = document.createElement('pre');
-  pre.id = 'dlrepro-probe';
-  pre.textContent = JSON.stringify(out);
-  document.body.appendChild(pre);
-}, 500));
+// vega-embed draws asynchronously: poll until every chart has its canvas (or give up)
+window.addEventListener('load', () => {
+  const ids = [...document.querySelectorAll('div[id]')].map(d => d.id);
+  let tries = 0;
+  const probe = () => {
+    const out = ids.map(id => {
+      const c = document.getElementById(id).querySelector('canvas, svg');
+      return [id, c ? [c.clientWidth || c.width, c.clientHeight || c.height] : null];
+    });
+    if (out.some(([, size]) => size === null) && ++tries < 50) { setTimeout(probe, 200); return; }
+    const pre = document.createElement('pre');
+    pre.id = 'dlrepro-probe';
+    pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre);
+  };
+  probe();
+});
 </script>"""
 
 
@@ -45,7 +51,8 @@ def test_dvc_plots_show_renders_offline(dvc_smoke_build, tmp_path):
     page = (out / "index.html").read_text()
     assert "cdn.jsdelivr" not in page and "<script src=" not in page  # nothing fetched
     probe = out / "probe.html"
-    probe.write_text(page.replace("</body>", CHART_PROBE + "</body>"))
+    head, tail = page.rsplit("</body>", 1)  # the last one: the inlined Vega code has others
+    probe.write_text(head + CHART_PROBE + "</body>" + tail)
     proc = subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
          "--virtual-time-budget=15000", f"--user-data-dir={tmp_path / 'profile'}",

@@ -42,6 +42,8 @@ def test_missing_input_is_reported_before_any_work(tmp_path, capsys):
             str(ROOT / "params.yaml"),
             "slash",
             "split",
+            "--run",
+            "0",
             "--data",
             str(tmp_path / "nope.npz"),
             "--out",

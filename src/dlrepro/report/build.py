@@ -59,15 +59,28 @@ def _env():
         trim_blocks=False,
     )
     env.filters["cell"] = _cell
+    env.filters["md_cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["inline"] = _inline_html
     env.filters["escape_md"] = _escape_md
     return env
 
 
-def _commonmark(text: str) -> str:
+def _markdown():
     from markdown_it import MarkdownIt
 
-    # CommonMark + GFM tables; raw HTML in page.md is not trusted
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    # CommonMark + GFM tables; raw HTML in the hand-written text is not trusted
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _inline_html(text) -> str:
+    """Claims' texts and reasons may use inline Markdown (`code`, *emphasis*): rendered, safe."""
+    from markupsafe import Markup
+
+    return Markup(_markdown().renderInline(str(text)))
+
+
+def _commonmark(text: str) -> str:
+    return _markdown().render(text)
 
 
 def verdict_counts(comparison: pd.DataFrame) -> tuple[dict, str]:
@@ -76,12 +89,12 @@ def verdict_counts(comparison: pd.DataFrame) -> tuple[dict, str]:
     checks = comparison[comparison["kind"] == "check"]["verdict"].value_counts()
     counts = {v: int(claims.get(v, 0)) for v in VERDICTS}
     check_text = ", ".join(f"{int(checks[v])} {v}" for v in CHECK_VERDICTS if v in checks)
-    return counts, check_text or "none"
+    return counts, check_text
 
 
 def headline(counts: dict, checks: str) -> str:
     judged = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "none"
-    return f"Claims of the post (published and qualitative): {judged}. Checks: {checks}."
+    return f"Claims of the post (published and qualitative): {judged}. Checks: {checks or 'none'}."
 
 
 def _table(frame: pd.DataFrame, title: str, table_id: str) -> dict:
