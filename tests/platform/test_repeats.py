@@ -60,3 +60,13 @@ def test_run_seeds_differ_by_run_and_study_and_repeat():
     assert len(seeds) == 10
     assert run_seed(1, "slash", 0) == run_seed(1, "slash", 0)
     assert run_seed(1, "slash", 0, "split") != run_seed(1, "slash", 0)
+
+
+def test_index_runs_refuses_a_grid_with_a_hole():
+    from dlrepro.core.repeats import index_runs
+
+    jobs = [{"variant": v, "run": r} for v in ("b", "a") for r in (1, 0)]
+    names, runs, by_key = index_runs(jobs, "variant", "toy")
+    assert names == ["b", "a"] and runs == [0, 1] and by_key["a", 1] == {"variant": "a", "run": 1}
+    with pytest.raises(DlreproError, match=r"toy: no metrics for \(variant, run\) \[\('a', 1\)\]"):
+        index_runs(jobs[:-1], "variant", "toy")

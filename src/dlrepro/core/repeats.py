@@ -102,3 +102,16 @@ def prediction_half_width(values: Sequence[float], level: float = 0.95) -> float
         return 0.0
     t = float(stats.t.ppf(0.5 + level / 2, len(v) - 1))
     return t * float(v.std(ddof=1)) * math.sqrt(1 + 1 / len(v))
+
+
+def index_runs(records: Sequence[Mapping], key: str, where: str):
+    """Per-job records of a (name, run) grid (e.g. variant x run) -> (names in first-seen order,
+    run indices, {(name, run): record}). Refuses a grid with a hole: a summary over runs must
+    not quietly average fewer runs for one name."""
+    names = list(dict.fromkeys(r[key] for r in records))
+    runs = sorted({r["run"] for r in records})
+    by_key = {(r[key], r["run"]): r for r in records}
+    missing = [(n, i) for n in names for i in runs if (n, i) not in by_key]
+    if missing:
+        raise DlreproError(f"{where}: no metrics for ({key}, run) {missing[:3]}")
+    return names, runs, by_key

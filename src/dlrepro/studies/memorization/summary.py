@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dlrepro.core.repeats import over_runs
+from dlrepro.core.repeats import index_runs, over_runs
 from dlrepro.errors import DlreproError
 from dlrepro.studies.memorization.data import PIXELS
 
@@ -36,12 +36,7 @@ def summarise(jobs: list[dict], params: dict) -> dict:
     """Every (setting, run)'s metrics -> metrics over the runs: numeric leaves {mean, sd, min,
     max, runs}, `fitted` {all, any, runs}; per-run epochs to fit (None: the budget ran out) and
     the settings' fixed sizes beside them."""
-    settings = list(dict.fromkeys(r["setting"] for r in jobs))
-    runs = sorted({r["run"] for r in jobs})
-    by_key = {(r["setting"], r["run"]): r for r in jobs}
-    missing = [(s, i) for s in settings for i in runs if (s, i) not in by_key]
-    if missing:
-        raise DlreproError(f"memorization: no metrics for (setting, run) {missing[:3]}")
+    settings, runs, by_key = index_runs(jobs, "setting", "memorization")
     result = over_runs([_run_summary([by_key[s, i] for s in settings]) for i in runs])
     for s in settings:
         first = by_key[s, runs[0]]

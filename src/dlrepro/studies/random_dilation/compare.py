@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dlrepro.core.repeats import over_runs
-from dlrepro.errors import DlreproError
+from dlrepro.core.repeats import index_runs, over_runs
 from dlrepro.studies.random_dilation.variants import VARIANTS
 
 LABELS = {
@@ -35,12 +34,8 @@ def run_summary(r: dict) -> dict:
 
 def summarise(runs: list[dict]) -> tuple[pd.DataFrame, dict]:
     """Every (variant, run)'s metrics -> the table and metrics.json ({"variants": ...})."""
-    present = [v for v in VARIANTS if any(r["variant"] == v for r in runs)]
-    indices = sorted({r["run"] for r in runs})
-    by_key = {(r["variant"], r["run"]): r for r in runs}
-    missing = [(v, i) for v in present for i in indices if (v, i) not in by_key]
-    if missing:
-        raise DlreproError(f"random_dilation: no metrics for (variant, run) {missing[:3]}")
+    names, indices, by_key = index_runs(runs, "variant", "random_dilation")
+    present = [v for v in VARIANTS if v in names]
     per_run = [{v: run_summary(by_key[v, i]) for v in present} for i in indices]
     variants = over_runs(per_run)
     rows = []

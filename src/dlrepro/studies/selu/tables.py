@@ -8,7 +8,7 @@ import statistics
 
 import pandas as pd
 
-from dlrepro.core.repeats import describe, over_runs
+from dlrepro.core.repeats import describe, index_runs, over_runs
 from dlrepro.errors import DlreproError
 
 SOURCES = {"gaussian": "N(0,1) inputs", "mnist": "standardised MNIST inputs"}
@@ -17,13 +17,7 @@ TRAINED = ("test_acc", "train_acc")
 
 
 def _by_variant_and_run(records: list[dict], what: str) -> tuple[list[str], list[int], dict]:
-    variants = list(dict.fromkeys(r["variant"] for r in records))
-    runs = sorted({r["run"] for r in records})
-    by_key = {(r["variant"], r["run"]): r for r in records}
-    missing = [(v, i) for v in variants for i in runs if (v, i) not in by_key]
-    if missing:
-        raise DlreproError(f"selu: no {what} for (variant, run) {missing[:3]}")
-    return variants, runs, by_key
+    return index_runs(records, "variant", f"selu ({what})")
 
 
 def summarise_runs(activations: list[dict], trained: list[dict]) -> dict:

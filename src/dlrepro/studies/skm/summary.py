@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dlrepro.core.repeats import over_runs
-from dlrepro.errors import DlreproError
+from dlrepro.core.repeats import index_runs, over_runs
 from dlrepro.studies.skm import HEADS
 
 MEASURED = ("test_error", "mean_test_error_over_epochs", "ece", "noise_auroc")
@@ -18,12 +17,8 @@ def _measured(r: dict) -> dict:
 
 
 def summarise(runs: list[dict], params: dict) -> dict:
-    heads = [h for h in HEADS if any(r["head"] == h for r in runs)]
-    indices = sorted({r["run"] for r in runs})
-    by_key = {(r["head"], r["run"]): r for r in runs}
-    missing = [(h, i) for h in heads for i in indices if (h, i) not in by_key]
-    if missing:
-        raise DlreproError(f"skm: no metrics for (head, run) {missing[:3]}")
+    names, indices, by_key = index_runs(runs, "head", "skm")
+    heads = [h for h in HEADS if h in names]
     result = over_runs([{h: _measured(by_key[h, i]) for h in heads} for i in indices])
     for h in heads:
         # epochs until the error threshold: None in a run that never reached it
