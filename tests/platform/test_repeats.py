@@ -68,5 +68,5 @@ def test_index_runs_refuses_a_grid_with_a_hole():
     jobs = [{"variant": v, "run": r} for v in ("b", "a") for r in (1, 0)]
     names, runs, by_key = index_runs(jobs, "variant", "toy")
     assert names == ["b", "a"] and runs == [0, 1] and by_key["a", 1] == {"variant": "a", "run": 1}
-    with pytest.raises(DlreproError, match=r"toy: no metrics for \(variant, run\) \[\('a', 1\)\]"):
+    with pytest.raises(DlreproError, match=r"toy: no metrics for \(variant, run\) \[\('a', 0\)\]"):
         index_runs(jobs[:-1], "variant", "toy")
