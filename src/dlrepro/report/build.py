@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from dlrepro.core import io
-from dlrepro.core.claims import CHECK_VERDICTS, FAILED, PASSED, VERDICTS, load_claims
+from dlrepro.core.claims import CHECK_VERDICTS, VERDICTS, load_claims
 from dlrepro.paths import ROOT, study_dir
 from dlrepro.report.numbers import number
 
@@ -245,8 +245,6 @@ def main(args, params) -> int:
         "verdicts": VERDICTS,
         "nav": _nav(None, studies, None),
         "banner": _banner(params),
-        "passed": PASSED,
-        "failed": FAILED,
     }
     io.write_text(out_dir / "index.html", render("index.html.j2", **index))
     io.write_text(out_dir / "index.md", render("index.md.j2", **index))
