@@ -126,9 +126,25 @@ def test_a_chain_is_as_strong_as_its_weakest_pair():
 
 
 def test_ordering_against_a_single_value_and_mismatched_runs():
-    assert _order(0.1, {"runs": [0.2, 0.3]})["verdict"] == "reproduced"
+    assert _order(0.1, {"runs": [0.2, 0.21, 0.22]})["verdict"] == "reproduced"
+    # two runs whose gaps differ: the 95% interval (t at 1 df) is wide, so noise decides
+    assert _order(0.1, {"runs": [0.2, 0.3]})["verdict"] == "within noise"
     with pytest.raises(DlreproError, match="2 and 3 runs"):
         _order({"runs": [0.1, 0.2]}, {"runs": [0.2, 0.3, 0.4]})
+
+
+def test_every_run_on_one_side_counts_only_from_five_runs():
+    # 3 of 3 gaps rise but their mean's 95% interval includes 0: a sign test gives p = 1/8
+    three = _order({"runs": [0.0] * 3}, {"runs": [0.01, 0.02, 0.3]})
+    assert three["verdict"] == "within noise"
+    # 5 of 5 (p = 1/32) is evidence on its own, though the interval still includes 0
+    five = _order({"runs": [0.0] * 5}, {"runs": [0.01, 0.02, 0.3, 0.01, 0.02]})
+    assert five["verdict"] == "reproduced"
+    one_sided = {"claim": "t", "post": "x", "ours": "m", "tolerance": {"above": 0.0}}
+    row = _one(one_sided, {"m": {"runs": [0.01, 0.02, 0.3]}})
+    assert row["verdict"] == "within noise" and "3 of 3 runs" in row["reason"]
+    row = _one(one_sided, {"m": {"runs": [0.01, 0.02, 0.3, 0.01, 0.02]}})
+    assert row["verdict"] == "reproduced" and "5 of 5 runs" in row["reason"]
 
 
 # ----------------------------------------------------------------------------- kinds

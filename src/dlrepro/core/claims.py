@@ -14,11 +14,13 @@ or every run's, see core.repeats):
   that (the interval where one more run would fall, see repeats.prediction_half_width) the
   verdict is "within noise", and a post outside both is "differs".
 - one-sided: `tolerance: {at_most|at_least: true}` (ours vs the post's value) or
-  `{below|above: x}` (a fixed threshold): holds in every run or beyond the 95% interval of our
-  mean -> reproduced; fails likewise -> differs; otherwise within noise.
-- ordering: `order: [path, path, ...]`, rising: every adjacent pair rises beyond noise (in every
-  run, or the paired gap's 95% interval excludes 0) -> reproduced; a pair falls beyond noise ->
-  differs; otherwise within noise. Runs with the same index share a seed, so gaps are paired.
+  `{below|above: x}` (a fixed threshold): holds beyond noise (the 95% interval of our mean,
+  or every run once there are SIGN_TEST_RUNS) -> reproduced; fails likewise -> differs;
+  otherwise within noise.
+- ordering: `order: [path, path, ...]`, rising: every adjacent pair rises beyond noise (the
+  paired gap's 95% interval excludes 0, or it rises in every run of >= SIGN_TEST_RUNS) ->
+  reproduced; a pair falls beyond noise -> differs; otherwise within noise. Runs with the same
+  index share a seed, so gaps are paired.
 - `comparable_if: {param, equals, otherwise}` / `not_comparable: reason`: not judged.
 - `optional: true`: the metric may be missing below paper scale (params `scale`); at paper
   scale a missing metric is an error.
@@ -149,18 +151,39 @@ def _spread(values: Sequence[float]) -> str:
     return f"sd {short(np.std(values, ddof=1))}; range {short(min(values))} to {short(max(values))}"
 
 
+# "Every run on the right side" is evidence only where chance rarely gives it: under a sign
+# test p = 2**-R, below 0.05 from R = 5 runs (at R = 3, 3 of 3 happens once in 8 by chance).
+SIGN_TEST_RUNS = 5
+
+
 def _side(values: Sequence[float], holds) -> str:
-    """'holds' / 'fails' / 'noise': a one-sided property of the runs (holds(x) per run, and on
-    the 95% interval of their mean), judged beyond noise."""
+    """'holds' / 'fails' / 'noise': a one-sided property of the runs, judged beyond noise: the
+    95% interval of their mean is on one side, or (from SIGN_TEST_RUNS runs) every run is."""
     ok = [bool(holds(v)) for v in values]
     if len(values) == 1:
         return "holds" if ok[0] else "fails"
     lo, hi = mean_ci(values)
-    if all(ok) or (holds(lo) and holds(hi)):
+    every = len(values) >= SIGN_TEST_RUNS
+    if (every and all(ok)) or (holds(lo) and holds(hi)):
         return "holds"
-    if not any(ok) or (not holds(lo) and not holds(hi)):
+    if (every and not any(ok)) or (not holds(lo) and not holds(hi)):
         return "fails"
     return "noise"
+
+
+def _side_reason(values: Sequence[float], holds, outcome: str) -> str:
+    if len(values) == 1:
+        return {"holds": "holds", "fails": "fails"}[outcome]
+    n, k = len(values), sum(bool(holds(v)) for v in values)
+    lo, hi = mean_ci(values)
+    interval = f"95% interval of our mean [{short(lo)}, {short(hi)}]"
+    return {
+        "holds": f"holds beyond run-to-run noise ({k} of {n} runs; {interval})",
+        "fails": f"fails beyond run-to-run noise ({k} of {n} runs hold; {interval})",
+        "noise": f"within run-to-run noise: holds in {k} of {n} runs, and the {interval} "
+        "straddles the bound"
+        + (f" (every run counts only from {SIGN_TEST_RUNS} runs)" if k in (0, n) else ""),
+    }[outcome]
 
 
 def _gaps(a: list[float], b: list[float], where: str) -> list[float]:
@@ -234,11 +257,7 @@ def _numeric_row(c: Mapping, values: list[float]) -> dict:
     side = next((k for k in one_sided if k in tol), None)
     if side:
         outcome = _side(values, one_sided[side])
-        reason = {
-            "holds": "holds in every run" if len(values) > 1 else "holds",
-            "noise": "holds in some runs only, and the 95% interval of our mean straddles the bound",
-            "fails": "fails beyond run-to-run noise" if len(values) > 1 else "fails",
-        }[outcome]
+        reason = _side_reason(values, one_sided[side], outcome)
         return {**row, "verdict": _verdict_words(c["kind"], outcome),
                 "reason": "; ".join(filter(None, [reason, tol.get("why", "")]))}  # fmt: skip
     post = float(c["post"])
