@@ -85,8 +85,32 @@ def test_claims_are_checks_judged_on_the_replicates():
     from dlrepro.paths import study_dir
 
     claims = load_claims(study_dir("feedback_loop") / "claims.yaml")
+    # the policing rows (the lesson's other items: test_lesson_items.py)
+    claims["claims"] = [
+        c
+        for c in claims["claims"]
+        if all(p.startswith("policies.") for p in c.get("order", [c.get("ours", "")]))
+    ]
+    assert len(claims["claims"]) == 3
     assert all(c["kind"] == "check" and c["why"] for c in claims["claims"])
     summary = {"policies": summarise(run_all(CITY, periods=150, replicates=4, seed=0), CITY)}
     table = compare(claims, summary, {"scale": "smoke"})
     assert (table["runs"] == 4).all()
     assert set(table["verdict"]) <= {"passed", "within noise", "failed"}
+
+
+def test_policy_table_keeps_its_column_order_after_a_json_round_trip():
+    """`compare` builds the table from metrics read back from JSON (keys sorted): the columns
+    must still come in `summarise`'s order, so the table's bytes do not depend on the route."""
+    import json
+
+    from dlrepro.studies.feedback_loop.simulate import FINALS, policy_table
+
+    summary = summarise(run_all(CITY, periods=20, replicates=3, seed=1), CITY)
+    direct = policy_table(summary, 3)
+    assert direct == policy_table(json.loads(json.dumps(summary, sort_keys=True)), 3)
+    assert list(direct[0])[2:4] == [f"final_{FINALS[0]}_mean", f"final_{FINALS[0]}_sd"]
+    assert [f[len("final_") :] for f in summary["arrests"] if f.startswith("final_")] == list(
+        FINALS
+    )
+    assert direct[0]["final_arrest_gini_mean"] == summary["arrests"]["final_arrest_gini"]["mean"]

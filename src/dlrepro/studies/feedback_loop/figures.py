@@ -49,3 +49,44 @@ def allocations(runs: dict, city: dict, path) -> None:
         ax.title.set_fontsize(7)
     axes[0].set_ylabel(f"officers at period {city['periods']} (of {city['officers']})")
     save_png(fig, path)
+
+
+def split_leakage(arrays: dict, leakage: dict, p: dict, path) -> None:
+    """Left: the first series with both validation sets and the k-NN predictions on them.
+    Right: every run's validation MSE against its MSE on the later steps, per split."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [2, 1]})
+    t = np.arange(len(arrays["y"]))
+    ax1.plot(t, arrays["y"], color="0.75", lw=0.6, label="y (observed)")
+    ax1.plot(t, arrays["level"], color="k", lw=1, label="unobserved level")
+    ax1.axvspan(p["dev"], len(t), color="0.9", label="later steps (use)")
+    for split, colour in (("random", "tab:orange"), ("time", "tab:blue")):
+        valid = arrays[f"{split}/valid"]
+        order = np.argsort(valid)
+        ax1.plot(
+            valid[order],
+            arrays[f"{split}/valid_pred"][order],
+            ".",
+            ms=2.5,
+            color=colour,
+            label=f"k-NN prediction, {split} 20% held out",
+        )
+    ax1.set(xlabel="time step", ylabel="y", title="run 0: validation predictions by split")
+    ax1.legend(fontsize=7, loc="lower left", ncol=2)
+    s = leakage["series"]
+    for split, colour in (("random", "tab:orange"), ("time", "tab:blue")):
+        ax2.scatter(
+            s[split]["valid_mse"]["runs"],
+            s[split]["future_mse"]["runs"],
+            s=12,
+            color=colour,
+            label=f"{split} split",
+        )
+    hi = max(max(s[k][m]["runs"]) for k in ("random", "time") for m in ("valid_mse", "future_mse"))
+    ax2.plot([0, hi], [0, hi], color="grey", lw=0.6, ls="--")
+    ax2.set(
+        xlabel="validation MSE",
+        ylabel="MSE on the later steps",
+        title=f"{len(s['random']['valid_mse']['runs'])} series: diagonal = representative",
+    )
+    ax2.legend(fontsize=7)
+    save_png(fig, path)

@@ -24,6 +24,15 @@ from dlrepro.core.repeats import describe
 from dlrepro.errors import DlreproError
 
 POLICIES = ("arrests", "arrests_explore", "crime")
+# last-period quantities per policy, in table order
+FINALS = (
+    "districts_policed",
+    "top_district_share",
+    "officer_gini",
+    "arrest_gini",
+    "crime_gini",
+    "crime_recorded_share",
+)
 
 
 @dataclass(frozen=True)
@@ -119,3 +128,22 @@ def summarise(runs: dict[str, np.ndarray], city: City) -> dict:
             "gini_over_time": g.mean(axis=0).tolist(),
         }
     return summary
+
+
+def policy_table(policies: dict, replicates: int) -> list[dict]:
+    """One row per policy: each last-period quantity as its mean and sd over the replicates."""
+    return [
+        {
+            "policy": policy,
+            "replicates": replicates,
+            # in `summarise`'s order (metrics.json, read back, has its keys sorted)
+            **{
+                f"final_{k}_{stat}": s[f"final_{k}"][stat]
+                for k in FINALS
+                for stat in ("mean", "sd")
+            },
+            "final_districts_policed_min": int(s["final_districts_policed"]["min"]),
+            "final_districts_policed_max": int(s["final_districts_policed"]["max"]),
+        }
+        for policy, s in policies.items()
+    ]

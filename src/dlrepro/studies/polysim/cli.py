@@ -10,10 +10,12 @@ steps = Steps("polysim")
 POLYSIM = "results/polysim"
 DISTANCES = "data/processed/polysim/distances.npz"
 SUMMARY = f"{POLYSIM}/metrics.json"
+NORM_SUMMARIES = ("between_shape_norms_max", "coefficient_vs_nearest_shape_norm")
 
 
 @steps.step(
-    help="both distances on random polynomials; table, metrics, comparison",
+    help="both distances (and the L1, L-inf norms of the curves) on random polynomials; table, "
+    "metrics, comparison",
     runtime=5,
     mem_mb=1000,
     params=("seed", "polysim"),
@@ -35,12 +37,16 @@ def evaluate(args, ctx) -> None:
     metrics, arrays = run(rng(ctx.seed, "polysim"), p)
     summary = {**metrics, "params": p}
     io.write_npz(args.distances, **arrays)
-    fraction = metrics["disagreeing_triplet_fraction"]
-    row = {k: v for k, v in metrics.items() if k not in ("example", "disagreeing_triplet_fraction")}
-    # one row; the disagreeing fraction as its mean and spread over the replicate sets
+    described = {
+        "disagreeing_triplet_fraction": metrics["disagreeing_triplet_fraction"],
+        **{k: metrics["shape_norms"][k] for k in NORM_SUMMARIES},
+    }
+    row = {k: v for k, v in metrics.items() if k not in ("example", "shape_norms", *described)}
+    # one row; each fraction as its mean and spread over the replicate sets
     row.update(
-        {f"disagreeing_triplet_fraction_{k}": fraction[k] for k in ("mean", "sd", "min", "max")}
+        {f"{name}_{k}": d[k] for name, d in described.items() for k in ("mean", "sd", "min", "max")}
     )
+    row.update({f"disagree_{k}": v for k, v in metrics["shape_norms"]["pairwise"].items()})
     write_results(args, summary, pd.DataFrame([row]), ctx.params)
 
 

@@ -12,6 +12,7 @@ from dlrepro.studies.polysim.distance import (
     shape_distance,
     shape_distance_quadrature,
 )
+from dlrepro.studies.polysim.shape_norms import curve_norms, disagree
 
 
 def random_polynomials(rng: np.random.Generator, n: int, degree: int, scale: float) -> np.ndarray:
@@ -29,6 +30,26 @@ def replicate_fractions(disagree: np.ndarray) -> list[float]:
     triplets (sizes differ by at most one; equal when the sets divide the triplets)."""
     sets = np.array_split(disagree, min(REPLICATE_SETS, len(disagree)))
     return [float(s.mean()) for s in sets]
+
+
+def shape_norm_agreement(
+    coef: np.ndarray, norms: dict[str, np.ndarray], sets: int
+) -> dict[str, dict]:
+    """Per replicate set (as `replicate_fractions`): the largest disagreement between two of the
+    curve norms, and the coefficient distance's disagreement with the norm it agrees with most.
+    coef and each norm: [triplets, 2]. Also each pair's disagreement over all triplets."""
+    names = list(norms)
+    pairs = [(x, y) for i, x in enumerate(names) for y in names[i + 1 :]]
+    between = {f"{x}~{y}": disagree(norms[x], norms[y]) for x, y in pairs}
+    with_coef = {f"coefficients~{x}": disagree(coef, norms[x]) for x in names}
+    split = {k: np.array_split(v, sets) for k, v in {**between, **with_coef}.items()}
+    between_max = [max(split[k][i].mean() for k in between) for i in range(sets)]
+    nearest = [min(split[k][i].mean() for k in with_coef) for i in range(sets)]
+    return {
+        "between_shape_norms_max": describe(between_max),
+        "coefficient_vs_nearest_shape_norm": describe(nearest),
+        "pairwise": {k: float(v.mean()) for k, v in {**between, **with_coef}.items()},
+    }
 
 
 def evaluate(rng: np.random.Generator, p: dict) -> tuple[dict, dict]:
@@ -58,6 +79,10 @@ def evaluate(rng: np.random.Generator, p: dict) -> tuple[dict, dict]:
         / max(shape_distance(x, y, a, b), 1e-300)
         for x, y in zip(checks[::2], checks[1::2])
     )
+    # the same triplets under the L1 and L-inf norms of p - q (no new random draws)
+    other = [curve_norms(ref, cand, a, b) for cand in (one, two)]
+    norms = {"L2": shape, **{k: np.stack([o[k] for o in other], axis=1) for k in other[0]}}
+    agreement = shape_norm_agreement(coef, norms, min(REPLICATE_SETS, len(ref)))
     rho = spearmanr(coef.ravel(), shape.ravel()).statistic
     metrics = {
         "triplets": int(len(ref)),
@@ -65,6 +90,7 @@ def evaluate(rng: np.random.Generator, p: dict) -> tuple[dict, dict]:
         # described over the replicate sets: mean, sd, min, max and each set's value (`runs`)
         "disagreeing_triplet_fraction": describe(replicate_fractions(disagree)),
         "spearman_coefficient_vs_shape": float(rho),
+        "shape_norms": agreement,
         "closed_form_vs_quadrature_max_rel_error": float(quad_err),
         "legendre_euclidean_vs_shape_max_rel_error": float(leg_err),
         "example": {
