@@ -115,10 +115,12 @@ def _numbers(post) -> list[float]:
 
 
 def _spellings(v: float) -> set[str]:
-    """How a post may print v: as is, to 2-3 decimals, without the leading 0, or in percent."""
+    """How a post may print v: as is, to 2-3 decimals, without the leading 0, in percent, or as a unit fraction."""
     out = {str(v), f"{v:g}", f"{v:,.0f}" if float(v).is_integer() else f"{v:.2f}", f"{v:.3f}"}
     if 0 < v < 1:
         out |= {f"{v:.2f}"[1:], f"{v * 100:g}%", f"{v * 100:.0f}%", f"%{v * 100:g}"}
+        if (1 / v).is_integer():  # a unit fraction, as a post may write it: 1/4
+            out.add(f"1/{int(1 / v)}")
     return out
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import smoke_config
+import pandas as pd
+from conftest import read_comparison, smoke_config
+
+from dlrepro.core.claims import VERDICTS
 
 # outputs, figures and report page: tests/pipeline/test_study_outputs.py
 
@@ -43,3 +46,21 @@ def test_selu_one_job_per_run_and_metrics_hold_every_run(smoke_build):
         assert metrics["training"][variant]["test_acc"]["runs"] == accs
     deviation = metrics["activations"]["gaussian"]["selu"]["deviation"]
     assert deviation["runs"] == [s["gaussian"]["selu"]["deviation"] for s in stats]
+
+
+def test_selu_interleaved_timing_is_judged_apart_from_the_hashed_results(smoke_build):
+    runs = smoke_config(smoke_build, "selu")["runs"]
+    for r in range(runs):
+        record = json.loads((smoke_build / f"results/selu/timing/{r}.json").read_text())
+        seconds = record["seconds_per_epoch"]
+        assert set(seconds) == {"relu_bn", "selu"} and len(seconds["selu"]) == len(
+            seconds["relu_bn"]
+        )
+        assert record["order"][:2] == [["relu_bn", "selu"], ["selu", "relu_bn"]]
+    judged = pd.read_csv(smoke_build / "results/selu/timing_comparison.csv", keep_default_na=False)
+    assert len(judged) == 1 and judged["runs"].tolist() == [runs]
+    assert judged["verdict"].iloc[0] in VERDICTS and judged["verdict"].iloc[0] != "not comparable"
+    main = read_comparison(smoke_build, "selu")
+    assert (main[main["claim"] == judged["claim"].iloc[0]]["verdict"] == "not comparable").all()
+    prov = json.loads((smoke_build / "results/selu/provenance/compare_timing.json").read_text())
+    assert not prov["outputs"] and not any("timing" in p for p in prov["inputs"])

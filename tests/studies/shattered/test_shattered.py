@@ -6,12 +6,29 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from torch import nn
 
 from dlrepro.core.claims import load_claims
+from dlrepro.core.determinism import stream_seed
 from dlrepro.errors import DlreproError
 from dlrepro.paths import study_dir
-from dlrepro.studies.shattered.measure import autocorrelation, decay_fits, gradients, measure
-from dlrepro.studies.shattered.nets import KINDS, LineNet, freeze_batch_statistics, input_gradients
+from dlrepro.studies.shattered.measure import (
+    autocorrelation,
+    coactivation,
+    coactivation_summary,
+    decay_fits,
+    gradients,
+    initialised,
+    layer_coactivation,
+    measure,
+)
+from dlrepro.studies.shattered.nets import (
+    KINDS,
+    LineNet,
+    activation_patterns,
+    freeze_batch_statistics,
+    input_gradients,
+)
 
 P = {
     "interval": [-2.0, 2.0],
@@ -105,17 +122,78 @@ def test_decay_fits_keep_every_replicate_for_the_claims():
 
 
 def test_measure_gives_one_row_per_kind_depth_and_replicate():
-    rows, _ = measure(("resnet",), {**P, "replicates": 3}, 0)
+    rows, _, layers = measure(("resnet",), {**P, "replicates": 3}, 0)
     fit = decay_fits(pd.DataFrame(rows), 0.1)["resnet"]
     assert len(fit["lag1_at_deepest"]["runs"]) == 3
     assert len(set(fit["lag1_at_deepest"]["runs"])) == 3  # each replicate its own initialisation
+    # the deepest net's per-layer co-activation: [replicate, layer]
+    assert layers["resnet"]["coactivation"].shape == (3, max(P["depths"]))
+
+
+def test_coactivation_counts_pairs_of_distinct_inputs_where_a_unit_is_on_for_both():
+    active = np.array([[1, 1, 0], [1, 0, 0], [1, 1, 0], [1, 0, 0]], dtype=bool)
+    # unit 0: on for all 4 inputs -> every pair; unit 1: on for 2 -> 2*1 / (4*3); unit 2: never
+    assert coactivation(active) == pytest.approx((1 + 2 / 12 + 0) / 3)
+    # half the inputs per unit: 1/4 up to the 1/n of excluding an input paired with itself
+    half = np.zeros((100, 7), dtype=bool)
+    half[:50] = True
+    assert coactivation(half) == pytest.approx(50 * 49 / (100 * 99))
+
+
+@pytest.mark.parametrize("shape", [(1, 4), (5,), (3, 0)])
+def test_coactivation_rejects_patterns_without_two_inputs_and_a_unit(shape):
+    with pytest.raises(DlreproError, match="coactivation: need a pattern"):
+        coactivation(np.ones(shape, dtype=bool))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_activation_patterns_are_the_blocks_relu_inputs_above_zero(kind):
+    net, x = initialised(kind, 3, 5, P)
+    patterns = activation_patterns(net, x)
+    assert len(patterns) == 3 and all(a.shape == (P["points"], P["width"]) for a in patterns)
+    with torch.no_grad():  # block 3's pre-activation by hand: its body up to the ReLU
+        pre = net.blocks[1](net.blocks[0](torch.relu(net.stem(x))))
+        for m in net.blocks[2].body:
+            if isinstance(m, nn.ReLU):
+                break
+            pre = m(pre)
+    assert np.array_equal(patterns[2], (pre > 0).numpy())
+    assert not any(m._forward_hooks for m in net.modules())  # hooks removed
+
+
+def test_batch_norm_puts_each_unit_near_half_of_the_line():
+    """BN centres every unit on its mean over the line: the fraction active is near 1/2 per unit,
+    so co-activation is near 1/4 (not exactly: the mean is not the median)."""
+    net, x = initialised("feedforward_bn", 4, 3, {**P, "points": 256, "width": 64})
+    co = layer_coactivation(net, x)
+    assert all(abs(f - 0.5) < 0.1 for f in co["active_fraction"])
+    assert all(abs(c - 0.25) < 0.1 for c in co["coactivation"])
+
+
+def test_coactivation_summary_takes_first_and_last_layers_per_replicate():
+    co = np.array([[0.1, 0.2, 0.3], [0.2, 0.3, 0.5]])
+    summary = coactivation_summary({"ff": {"coactivation": co, "active_fraction": co / 2}})["ff"]
+    assert summary["coactivation_first_layer"]["runs"] == [0.1, 0.2]
+    assert summary["coactivation_last_layer"]["runs"] == [0.3, 0.5]
+    assert summary["active_fraction_last_layer"]["runs"] == [0.15, 0.25]
+    assert summary["coactivation_by_layer"] == pytest.approx({"1": 0.15, "2": 0.25, "3": 0.4})
+
+
+def test_measured_gradients_do_not_depend_on_the_coactivation_pass():
+    _, examples, _ = measure(("feedforward_bn",), P, 11)
+    alone = gradients("feedforward_bn", 3, stream_seed(11, "0"), P)  # replicate 0's seed
+    assert np.array_equal(examples["feedforward_bn/3"], alone)
 
 
 def test_claims_have_kinds_and_the_post_never_shows_the_papers_resnet_rate():
     claims = load_claims(study_dir("shattered") / "claims.yaml")["claims"]
-    resnet_rate = next(c for c in claims if c.get("ours") == "kinds.resnet.power_law_exponent")
-    # 1/sqrt(L) is the reviewed paper's, not the post's: shown, never judged as the post's value
-    assert "not_comparable" in resnet_rate and "0.5" not in str(resnet_rate["post"])
+    # 1/sqrt(L) is the reviewed paper's, not the post's: no row judges or shows it as the post's
+    assert not any(c.get("ours") == "kinds.resnet.power_law_exponent" for c in claims)
+    assert not any("sqrt" in str(c["post"]) or "sqrt" in c["claim"] for c in claims)
     published = [c for c in claims if c["kind"] == "published"]
-    assert [c["ours"] for c in published] == ["kinds.feedforward_bn.per_layer_factor"]
+    assert [c["ours"] for c in published] == [
+        "kinds.feedforward_bn.per_layer_factor",
+        "kinds.feedforward_bn.coactivation_last_layer",
+        "kinds.feedforward_bn.active_fraction_last_layer",
+    ]
     assert all(c.get("fixed") for c in claims if c["kind"] == "qualitative")

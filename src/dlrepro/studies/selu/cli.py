@@ -1,7 +1,9 @@
 """Steps of the SELU study ("Paper Review: Self-Normalizing Neural Networks", post 003):
 activation mean and variance per layer at init (every variant, one job per run seed) -> one
 MNIST training job per (variant, run seed) -> table and comparison over the runs (+ timings kept
-apart: results/selu/timing.json) -> figures."""
+apart: results/selu/timing.json) -> figures. Timing: one job per run seed times ReLU+BN and SELU
+epochs interleaved in one process -> the timing claim judged over runs (timing_comparison.csv);
+wall time is never hashed."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ steps = Steps(STUDY)
 SELU = "results/selu"
 ACTIVATIONS = f"{SELU}/activations/{{run}}.json"
 MODEL = f"{SELU}/models/{{variant}}/{{run}}"
+INTERLEAVED = f"{SELU}/timing/{{run}}.json"
 
 
 def _run_files(name: str):
@@ -221,3 +224,69 @@ def figures(args, ctx) -> None:
     runs = [io.read_json(p) for p in args.runs]
     fig.depth_profiles([io.read_json(p) for p in args.activations], runs, args.depth)
     fig.training(runs, args.training)
+
+
+@steps.step(
+    help="seconds per training epoch, ReLU+BN and SELU interleaved in one process (one run seed)",
+    gpu=True,
+    runtime=5,
+    mem_mb=4000,
+    params=("seed", "device", "selu.training", "selu.timing"),
+    run=steps.run,
+    data=In(MNIST),
+    out=Out(INTERLEAVED, hashed=False),
+)
+def time_epochs(args, ctx) -> None:
+    import torch
+
+    from dlrepro.classifier.fully_connected import fully_connected
+    from dlrepro.classifier.train import train_classifier
+    from dlrepro.core import io
+    from dlrepro.core.repeats import run_seed
+    from dlrepro.core.torch_utils import setup
+    from dlrepro.studies.selu.data import standardised_mnist
+    from dlrepro.studies.selu.timing import TIMED, interleaved_epoch_seconds
+
+    device = setup(ctx)
+    p, t = ctx.params["selu"]["training"], ctx.params["selu"]["timing"]
+    d = standardised_mnist(args.data, p["data"])
+    # on the device once, so that no epoch pays for the copy
+    x, y = d["x_train"].to(device), d["y_train"].to(device)
+    models = {}
+    for v in TIMED:  # the training jobs' nets, under this run's own seeds
+        torch.manual_seed(run_seed(ctx.seed, STUDY, args.run, "timing", v))
+        models[v] = fully_connected(784, p["depth"], p["width"], v, out_features=10).to(device)
+
+    def epoch(variant):
+        # one epoch of the training jobs' loop; round i: the same batch order for both variants
+        return lambda i: train_classifier(
+            models[variant], x, y, epochs=1, batch_size=p["batch_size"], lr=p["lr"],
+            seed=run_seed(ctx.seed, STUDY, args.run, "timing", str(i)), device=device,
+            desc=f"selu-timing-{variant}-{args.run}",
+        )  # fmt: skip
+
+    timed = interleaved_epoch_seconds({v: epoch(v) for v in TIMED}, t["epochs"], t["warmup"])
+    io.write_json(
+        args.out,
+        {"run": args.run, "device": ctx.device, "threads": ctx.threads, "n_train": len(y), **timed},
+    )
+
+
+@steps.step(
+    help="the timing claim over runs: SELU / ReLU+BN seconds per interleaved epoch",
+    runtime=5,
+    timings=In(steps.each_run(INTERLEAVED).path, many=True, hashed=False),
+    claims=steps.claims,
+    summary=Out(f"{SELU}/timing_interleaved.json", hashed=False),
+    comparison=Out(f"{SELU}/timing_comparison.csv", hashed=False),
+)
+def compare_timing(args, ctx) -> None:
+    from dlrepro.core import io
+    from dlrepro.core.claims import compare as judge
+    from dlrepro.core.claims import load_claims
+    from dlrepro.studies.selu.timing import summarise_interleaved, timing_claims
+
+    summary = summarise_interleaved([io.read_json(p) for p in args.timings])
+    io.write_json(args.summary, summary)
+    claims = timing_claims(load_claims(args.claims))
+    io.write_csv(args.comparison, judge(claims, {"timing": summary}, ctx.params))

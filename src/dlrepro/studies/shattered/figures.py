@@ -64,3 +64,25 @@ def decay(table, summary: dict, path) -> None:
     )
     ax.legend(fontsize=7)
     save_png(fig, path)
+
+
+def coactivation(layers: dict, p: dict, path) -> None:
+    """Co-activation (left) and fraction of active units (right) per hidden layer of the deepest
+    net of each kind: mean and standard deviation over the initialisations."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True)
+    for ax, what, label in zip(
+        axes,
+        ("coactivation", "active_fraction"),
+        ("co-activation (both inputs of a pair)", "fraction of units active per input"),
+    ):
+        for kind in KINDS:
+            a = layers[f"{kind}/{what}"]
+            layer = np.arange(1, a.shape[1] + 1)
+            mean, sd = a.mean(0), a.std(0, ddof=1) if len(a) > 1 else np.zeros(a.shape[1])
+            ax.plot(layer, mean, lw=1, label=LABELS[kind])
+            ax.fill_between(layer, mean - sd, mean + sd, alpha=0.2)
+        ax.axhline(0.25, color="k", ls="--", lw=0.8, label="1/4 (the post, with BN)")
+        ax.set(xlabel="hidden layer", ylabel=label, ylim=(0, 1.02))
+    axes[0].set_title(f"depth {max(p['depths'])}, {p['points']} points, width {p['width']}")
+    axes[0].legend(fontsize=7)
+    save_png(fig, path)

@@ -1,4 +1,6 @@
-"""Gradient correlations along a line of inputs, per network kind and depth."""
+"""Gradient correlations along a line of inputs, per network kind and depth; co-activation of
+the rectifiers per layer (Balduzzi et al. 2017: a unit is co-active on two inputs when it is
+active on both)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,13 @@ import torch
 
 from dlrepro.core.determinism import stream_seed
 from dlrepro.core.repeats import describe
-from dlrepro.studies.shattered.nets import LineNet, freeze_batch_statistics, input_gradients
+from dlrepro.errors import DlreproError
+from dlrepro.studies.shattered.nets import (
+    LineNet,
+    activation_patterns,
+    freeze_batch_statistics,
+    input_gradients,
+)
 
 
 def line(p: dict) -> torch.Tensor:
@@ -15,11 +23,41 @@ def line(p: dict) -> torch.Tensor:
     return torch.linspace(lo, hi, p["points"], dtype=torch.float64)[:, None]
 
 
-def gradients(kind: str, depth: int, seed: int, p: dict) -> np.ndarray:
+def initialised(kind: str, depth: int, seed: int, p: dict) -> tuple[LineNet, torch.Tensor]:
+    """One random initialisation (BN statistics frozen on the line) and the line."""
     torch.manual_seed(stream_seed(seed, "shattered", kind, str(depth)))
     net = LineNet(kind, depth, p["width"], p["beta"]).double()
     x = line(p)
-    return input_gradients(freeze_batch_statistics(net, x), x).numpy()
+    return freeze_batch_statistics(net, x), x
+
+
+def gradients(kind: str, depth: int, seed: int, p: dict) -> np.ndarray:
+    net, x = initialised(kind, depth, seed, p)
+    return input_gradients(net, x).numpy()
+
+
+def coactivation(active: np.ndarray) -> float:
+    """Fraction of (unit, pair of distinct inputs) where the unit is active on both inputs, for
+    a pattern active[input, unit]. Per unit active on k of n inputs: k(k-1) / (n(n-1)) of the
+    ordered pairs; so 1/4 (up to 1/n) when every unit is active on half the inputs."""
+    active = np.asarray(active, dtype=bool)
+    if active.ndim != 2 or active.shape[0] < 2 or active.shape[1] < 1:
+        raise DlreproError(
+            f"coactivation: need a pattern [inputs >= 2, units >= 1], got shape {active.shape}"
+        )
+    n = active.shape[0]
+    k = active.sum(axis=0).astype(np.float64)
+    return float(np.mean(k * (k - 1)) / (n * (n - 1)))
+
+
+def layer_coactivation(net: LineNet, x: torch.Tensor) -> dict[str, list[float]]:
+    """Per hidden block (1..depth): co-activation over pairs of the inputs x, and the fraction
+    of units active per input (averaged over inputs)."""
+    patterns = activation_patterns(net, x)
+    return {
+        "coactivation": [coactivation(a) for a in patterns],
+        "active_fraction": [float(a.mean()) for a in patterns],
+    }
 
 
 def autocorrelation(g: np.ndarray, max_lag: int) -> np.ndarray:
@@ -31,24 +69,57 @@ def autocorrelation(g: np.ndarray, max_lag: int) -> np.ndarray:
     return np.array([float(g[: len(g) - k] @ g[k:]) / var for k in range(max_lag + 1)])
 
 
-def measure(kinds, p: dict, seed: int) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """Rows (kind, depth, replicate, lag-1 correlation) and the gradients for the figures."""
-    rows, examples = [], {}
+def measure(kinds, p: dict, seed: int) -> tuple[list[dict], dict[str, np.ndarray], dict]:
+    """Rows (kind, depth, replicate, lag-1 correlation; co-activation and active fraction at the
+    net's last hidden layer), the gradients for the figures (first replicate), and per kind the
+    deepest net's co-activation and active fraction per layer: arrays [replicate, layer]."""
+    rows, examples, layers = [], {}, {}
+    deepest = max(p["depths"])
     for kind in kinds:
         for depth in p["depths"]:
+            per_replicate = []
             for r in range(p["replicates"]):
-                g = gradients(kind, depth, stream_seed(seed, str(r)), p)
+                net, x = initialised(kind, depth, stream_seed(seed, str(r)), p)
+                g = input_gradients(net, x).numpy()
+                co = layer_coactivation(net, x)
+                per_replicate.append(co)
                 rows.append(
                     {
                         "kind": kind,
                         "depth": depth,
                         "replicate": r,
                         "lag1_correlation": float(autocorrelation(g, 1)[1]),
+                        "coactivation_last_layer": co["coactivation"][-1],
+                        "active_fraction_last_layer": co["active_fraction"][-1],
                     }
                 )
                 if r == 0:
                     examples[f"{kind}/{depth}"] = g
-    return rows, examples
+            if depth == deepest:
+                layers[kind] = {
+                    k: np.array([co[k] for co in per_replicate]) for k in per_replicate[0]
+                }
+    return rows, examples, layers
+
+
+def coactivation_summary(layers: dict) -> dict:
+    """Per kind, from the deepest net's [replicate, layer] arrays: the mean over replicates per
+    layer (layer 1 = the first hidden block), and the first and last hidden layers' values per
+    replicate (described over replicates, for the claims)."""
+    out = {}
+    for kind, arrays in layers.items():
+        co, active = arrays["coactivation"], arrays["active_fraction"]
+        out[kind] = {
+            "coactivation_by_layer": {str(i + 1): float(v) for i, v in enumerate(co.mean(0))},
+            "active_fraction_by_layer": {
+                str(i + 1): float(v) for i, v in enumerate(active.mean(0))
+            },
+            "coactivation_first_layer": describe(co[:, 0].tolist()),
+            "coactivation_last_layer": describe(co[:, -1].tolist()),
+            "active_fraction_first_layer": describe(active[:, 0].tolist()),
+            "active_fraction_last_layer": describe(active[:, -1].tolist()),
+        }
+    return out
 
 
 def _fit_rates(depth: np.ndarray, c: np.ndarray) -> tuple[float, float] | None:

@@ -13,6 +13,7 @@ Kinds:
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -68,6 +69,24 @@ def freeze_batch_statistics(net: LineNet, x: torch.Tensor) -> LineNet:
     with torch.no_grad():
         net(x)
     return net.eval()
+
+
+@torch.no_grad()
+def activation_patterns(net: LineNet, x: torch.Tensor) -> list[np.ndarray]:
+    """Which rectifiers are active (input > 0) for each point of x, per hidden block in order:
+    a bool array [points, width] per block (the block's ReLU; in resnets the branch's ReLU)."""
+    patterns: list[np.ndarray] = []
+    relus = [m for block in net.blocks for m in block.body if isinstance(m, nn.ReLU)]
+    hooks = [
+        m.register_forward_hook(lambda _m, inp, _out: patterns.append((inp[0] > 0).numpy()))
+        for m in relus
+    ]
+    try:
+        net(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return patterns
 
 
 def input_gradients(net: LineNet, x: torch.Tensor) -> torch.Tensor:
