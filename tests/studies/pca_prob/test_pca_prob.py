@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from dlrepro.studies.pca_prob.model import OUTLIER_KINDS, fit, outliers, sample
+from dlrepro.errors import DlreproError
+from dlrepro.studies.pca_prob.model import (
+    OUTLIER_KINDS,
+    fit,
+    outliers,
+    sample,
+    sample_likelihoods,
+    standardised_gap,
+    unseen_digits,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +67,74 @@ def test_the_fit_is_deterministic_given_the_data_whatever_the_seed(data):
     assert np.array_equal(a.score_samples(data[:20]), b.score_samples(data[:20]))
 
 
-def test_claims_are_qualitative_with_their_fixed_date():
+def test_the_headline_is_the_unseen_digit_and_the_easy_sets_are_checks():
     from dlrepro.core.claims import compare, load_claims
     from dlrepro.paths import study_dir
 
     claims = load_claims(study_dir("pca_prob") / "claims.yaml")
-    assert all(
-        c["kind"] == "qualitative" and str(c["fixed"]) == "2026-11-21" for c in claims["claims"]
-    )
-    metrics = {"outliers": {k: {"roc_auc": 0.95} for k in (*OUTLIER_KINDS, "novel_digit")}}
+    kinds = {c["ours"]: (c["kind"], str(c.get("fixed"))) for c in claims["claims"]}
+    assert kinds["outliers.novel_digit.roc_auc"] == ("qualitative", "2026-11-21")
+    assert kinds["unseen_digits.roc_auc"] == ("qualitative", "2026-11-29")
+    assert all(kinds[f"outliers.{k}.roc_auc"][0] == "check" for k in OUTLIER_KINDS)
+    assert kinds["samples_check.abs_standardised_gap"][0] == "check"
+    metrics = {
+        "outliers": {k: {"roc_auc": 0.95} for k in (*OUTLIER_KINDS, "novel_digit")},
+        "unseen_digits": {"roc_auc": [0.95] * 9 + [0.5]},
+        "samples_check": {"abs_standardised_gap": 0.1},
+    }
     metrics["outliers"]["novel_digit"]["roc_auc"] = 0.5
     verdicts = compare(claims, metrics, {"scale": "smoke"})["verdict"].tolist()
-    assert verdicts == ["reproduced"] * 3 + ["differs"]
+    # one class of ten under the bound: the classes' mean interval straddles it
+    assert verdicts == ["differs", "within noise", "passed", "passed", "passed", "passed"]
+    metrics["unseen_digits"]["roc_auc"] = [0.5] * 10
+    metrics["samples_check"]["abs_standardised_gap"] = 0.7
+    verdicts = compare(claims, metrics, {"scale": "smoke"})["verdict"].tolist()
+    assert verdicts[1:3] == ["differs", "failed"]
+
+
+def test_unseen_digits_leave_each_class_out_and_find_a_far_class():
+    rng = np.random.default_rng(0)
+    # three classes: two on nearby 2-D planes, one far away: leaving the far one out is easy
+    basis = rng.normal(size=(2, 12))
+    centres = np.zeros((3, 12))
+    centres[2] = 8.0
+    y = np.repeat(np.arange(3), 400)
+    x = centres[y] + rng.normal(size=(1200, 2)) @ basis + 0.1 * rng.normal(size=(1200, 12))
+    train, test = x[::2], x[1::2]
+    rows = unseen_digits(train, y[::2], test, y[1::2], components=2, seed=0)
+    assert [r["digit"] for r in rows] == [0, 1, 2]
+    assert all(r["n_unseen"] == 200 for r in rows)
+    assert rows[2]["roc_auc"] > 0.99 and rows[2]["mean_loglik_unseen"] < rows[2]["mean_loglik_seen"]
+    # the same score by hand for one class: a fit without it, AUC of seen (1) vs unseen (0)
+    from sklearn.metrics import roc_auc_score
+
+    by_hand = fit(train[y[::2] != 0], 2, seed=0).score_samples(test)
+    assert rows[0]["roc_auc"] == pytest.approx(roc_auc_score(y[1::2] != 0, by_hand), abs=1e-9)
+    with pytest.raises(DlreproError):
+        unseen_digits(train, y[::2], test[:5], np.zeros(5, dtype=int), components=2, seed=0)
+
+
+def test_the_models_own_draws_score_like_its_training_data(data):
+    # the check's premise: at the maximum-likelihood fit E[loglik(draw)] = mean training loglik
+    pca = fit(data, 2, seed=0)
+    drawn = sample_likelihoods(pca, np.random.default_rng(2), 50_000)
+    assert drawn["draws"].mean() == pytest.approx(pca.score(data), abs=0.02)
+    # without the isotropic noise the draws skip the residual cost: (d - k) / 2 nats higher
+    gap = drawn["draws_without_noise"].mean() - drawn["draws"].mean()
+    assert gap == pytest.approx((6 - 2) / 2, abs=0.05)
+    digits = pca.score_samples(data)
+    assert abs(standardised_gap(drawn["draws"], digits)) < 0.05
+    # a sampler with twice the noise would fail the check: 3 (d - k) / 2 nats lower on average
+    rng = np.random.default_rng(3)
+    flat = sample(pca, rng, 50_000, with_noise=False)
+    wrong = pca.score_samples(
+        flat + 2 * np.sqrt(pca.noise_variance_) * rng.standard_normal(flat.shape)
+    )
+    assert wrong.mean() - digits.mean() == pytest.approx(-3 * (6 - 2) / 2, abs=0.2)
+    assert standardised_gap(wrong, digits) < -1
+
+
+def test_standardised_gap_is_the_mean_difference_in_digit_sds():
+    digits = np.array([1.0, 2.0, 3.0])  # mean 2, sd 1
+    assert standardised_gap(np.array([3.0, 4.0]), digits) == pytest.approx(1.5)
+    assert standardised_gap(np.array([2.0]), digits) == 0.0

@@ -1,5 +1,6 @@
 """The memorization study's jobs gathered per setting (corruption level or random pixels) and
-described over the run seeds (core.repeats.over_runs), and its results table."""
+described over the run seeds (core.repeats.over_runs), and its results table; likewise the
+fixed-budget variants (with the regularisation gap per run) and the 2n + d construction."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from dlrepro.studies.memorization.data import PIXELS
 
 MEASURED = ("train_acc", "test_acc", "fitted", "epochs_run")  # vary from run to run
 FIXED = ("replaced_labels", "n_train", "n_test")  # set by params: the same in every run
+# a fixed-budget variant's settings (params): the same in every run
+VARIANT_SETTINGS = ("data", "epochs", "dropout", "weight_decay", "max_shift", "n_train", "n_test")
+PLAIN, REGULARISED = "plain", "regularised"  # the variants the regularisation gap compares
 
 
 def _measured(r: dict) -> dict:
@@ -77,3 +81,93 @@ def results_table(result: dict) -> pd.DataFrame:
     if result[PIXELS]:
         rows.append(_row("Gaussian pixels, real labels", result[PIXELS]))
     return pd.DataFrame(rows)
+
+
+def summarise_fixed_budget(jobs: list[dict]) -> tuple[dict, dict | None]:
+    """Every (variant, run)'s fixed-budget metrics -> (per variant: train_acc and test_acc over
+    the runs, with the variant's settings; the regularisation gap, or None without both the
+    plain and the regularised variant). The gap is paired: run r of both variants shares its
+    initialisation and batch order. error_reduction: the share of the plain net's test error
+    that the regularisers remove, (err_plain - err_regularised) / err_plain."""
+    variants, runs, by_key = index_runs(jobs, "variant", "memorization fixed budget")
+    out = {}
+    for v in variants:
+        first = by_key[v, runs[0]]
+        for k in VARIANT_SETTINGS:
+            if any(by_key[v, i][k] != first[k] for i in runs):
+                raise DlreproError(f"memorization: fixed-budget {v}'s {k} differs between runs")
+        out[v] = {
+            **over_runs([{k: by_key[v, i][k] for k in ("train_acc", "test_acc")} for i in runs]),
+            **{k: first[k] for k in VARIANT_SETTINGS},
+        }
+    if PLAIN not in out or REGULARISED not in out:
+        return out, None
+    per_run = []
+    for i in runs:
+        plain, regularised = by_key[PLAIN, i]["test_acc"], by_key[REGULARISED, i]["test_acc"]
+        if plain >= 1.0:
+            raise DlreproError(
+                "memorization: the plain net makes no test error in run "
+                f"{i}, so the share of it that regularisation removes is undefined"
+            )
+        per_run.append(
+            {
+                "test_acc_gain": regularised - plain,
+                "error_reduction": (regularised - plain) / (1.0 - plain),
+            }
+        )
+    return out, over_runs(per_run, "regularisation")
+
+
+def summarise_construction(reports: list[dict]) -> dict:
+    """The construction's per-run reports (construction.fit_report, in run order) over the
+    runs; n, d and the parameter counts are the same in every run."""
+    if not reports:
+        raise DlreproError("memorization: the construction has no runs")
+    if [r["run"] for r in reports] != list(range(len(reports))):
+        raise DlreproError("memorization: the construction's runs are not 0..R-1 in order")
+    return over_runs([{k: v for k, v in r.items() if k != "run"} for r in reports])
+
+
+def _mean_sd(leaf: dict) -> tuple[float, float]:
+    return leaf["mean"], leaf["sd"]
+
+
+def fixed_budget_table(variants: dict) -> pd.DataFrame:
+    rows = []
+    for name, v in variants.items():
+        (train, train_sd), (test, test_sd) = _mean_sd(v["train_acc"]), _mean_sd(v["test_acc"])
+        rows.append(
+            {
+                "variant": name,
+                "training data": v["data"].replace("_", " "),
+                "epochs": v["epochs"],
+                "dropout": v["dropout"],
+                "weight_decay": v["weight_decay"],
+                "max_shift (px)": v["max_shift"],
+                "runs": len(v["train_acc"]["runs"]),
+                "train_acc": train,
+                "train_acc sd": train_sd,
+                "test_acc": test,
+                "test_acc sd": test_sd,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def construction_table(c: dict) -> pd.DataFrame:
+    n, d = int(c["n"]["mean"]), int(c["d"]["mean"])
+    return pd.DataFrame(
+        [
+            {
+                "n (points)": n,
+                "d (dimensions)": d,
+                "2n + d": 2 * n + d,
+                "parameters (counted)": int(c["parameters"]["max"]),
+                "runs": len(c["parameters"]["runs"]),
+                "max |output - label| (worst run)": c["max_abs_residual"]["max"],
+                "labels recovered by rounding (worst run)": c["label_accuracy"]["min"],
+                "max |output weight| (largest run)": c["max_abs_output_weight"]["max"],
+            }
+        ]
+    )

@@ -30,7 +30,6 @@ def _images(arrays: dict, split: str, n: int):
 )
 def fit(args, ctx) -> None:
     import numpy as np
-    import pandas as pd
     from sklearn.metrics import roc_auc_score
 
     from dlrepro.core import io
@@ -69,6 +68,16 @@ def fit(args, ctx) -> None:
     scores["novel_digit"] = held_out[y_test == novel]
     scores["novel_fit_digits"] = held_out[y_test != novel]
     rows.append(row("novel_digit", scores["novel_fit_digits"], scores["novel_digit"]))
+    # the headline's hard case for every class: each digit left out of the fit in turn
+    unseen = model.unseen_digits(
+        train, y_train, test, y_test, p["components"], stream_seed(ctx.seed, "pca_prob", "novel")
+    )
+    # the samples checked: the model's own draws scored by it, against the held-out test digits
+    drawn = model.sample_likelihoods(
+        pca, rng(ctx.seed, "pca_prob", "likelihood_draws"), p["likelihood_draws"]
+    )
+    scores.update(drawn)
+    gap = model.standardised_gap(drawn["draws"], scores["test"])
     draws = rng(ctx.seed, "pca_prob", "samples")
     summary = {
         "components": int(pca.n_components_),
@@ -76,20 +85,60 @@ def fit(args, ctx) -> None:
         "noise_variance": float(pca.noise_variance_),
         "train_mean_loglik": float(pca.score(train)),
         "outliers": {r["outliers"]: r for r in rows},
+        "unseen_digits": {
+            "roc_auc": [u["roc_auc"] for u in unseen],  # one per digit left out, 0..9
+            "per_digit": {str(u["digit"]): u for u in unseen},
+        },
+        "samples_check": {
+            "draws": int(p["likelihood_draws"]),
+            "mean_loglik_draws": float(drawn["draws"].mean()),
+            "sd_loglik_draws": float(drawn["draws"].std(ddof=1)),
+            "mean_loglik_draws_without_noise": float(drawn["draws_without_noise"].mean()),
+            "mean_loglik_test": float(scores["test"].mean()),
+            "sd_loglik_test": float(scores["test"].std(ddof=1)),
+            "standardised_gap": gap,
+            "abs_standardised_gap": abs(gap),
+        },
         "params": p,
     }
     io.write_npz(
         args.scores,
         **{f"loglik/{k}": v for k, v in scores.items()},
+        unseen_auc=np.array([u["roc_auc"] for u in unseen]),
         samples=model.sample(pca, draws, p["samples"], with_noise=False),
         samples_noisy=model.sample(pca, draws, p["samples"], with_noise=True),
         mean=pca.mean_,
     )
-    write_results(args, summary, pd.DataFrame(rows), ctx.params)
+    write_results(args, summary, _table(rows, unseen, summary["samples_check"]), ctx.params)
+
+
+def _table(rows: list[dict], unseen: list[dict], check: dict):
+    """One row per scored set: the unseen digits (each left out in turn) first, the headline's
+    hard case; then the sets far from any digit; then the model's own draws."""
+    import pandas as pd
+
+    table = [
+        {"outliers": f"unseen digit {u['digit']} (fit without it)", "n": u["n_unseen"],
+         "mean_loglik_digits": u["mean_loglik_seen"],
+         "mean_loglik_outliers": u["mean_loglik_unseen"], "roc_auc": u["roc_auc"]}
+        for u in unseen
+    ]  # fmt: skip
+    table += [r for r in rows if r["outliers"] != "novel_digit"]
+    table.append(
+        {"outliers": "draws from the model (with its noise); not outliers", "n": check["draws"],
+         "mean_loglik_digits": check["mean_loglik_test"],
+         "mean_loglik_outliers": check["mean_loglik_draws"], "roc_auc": None}
+    )  # fmt: skip
+    table.append(
+        {"outliers": "draws, k-dimensional part only (as in the figure)", "n": check["draws"],
+         "mean_loglik_digits": check["mean_loglik_test"],
+         "mean_loglik_outliers": check["mean_loglik_draws_without_noise"], "roc_auc": None}
+    )  # fmt: skip
+    return pd.DataFrame(table)
 
 
 @steps.step(
-    help="samples, log-likelihood histograms, ROC curves",
+    help="samples, log-likelihood histograms, ROC curves, AUC per unseen digit",
     runtime=5,
     mem_mb=1000,
     scores=In(SCORES),
@@ -97,6 +146,7 @@ def fit(args, ctx) -> None:
     samples=Out(f"{PCA_PROB}/figures/samples.png", figure=True),
     likelihoods=Out(f"{PCA_PROB}/figures/likelihoods.png", figure=True),
     roc=Out(f"{PCA_PROB}/figures/roc.png", figure=True),
+    unseen=Out(f"{PCA_PROB}/figures/unseen_digits.png", figure=True),
 )
 def figures(args, ctx) -> None:
     from dlrepro.core import io
@@ -110,6 +160,8 @@ def figures(args, ctx) -> None:
         "loglik/test",
         "loglik/novel_digit",
         "loglik/novel_fit_digits",
+        "loglik/draws",
+        "unseen_auc",
         *(f"loglik/{k}" for k in OUTLIER_KINDS),
     )
     scores = io.read_npz(args.scores, keys)
@@ -117,3 +169,4 @@ def figures(args, ctx) -> None:
     fig.samples(scores, args.samples)
     fig.likelihoods(scores, args.likelihoods)
     fig.roc(scores, summary, args.roc)
+    fig.unseen_digits(scores["unseen_auc"], summary, args.unseen)

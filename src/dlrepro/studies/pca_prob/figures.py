@@ -33,15 +33,17 @@ def samples(scores: dict, path) -> None:
 
 def likelihoods(scores: dict, path) -> None:
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
-    everything = np.concatenate([scores[f"loglik/{k}"] for k in ("test", *OUTLIER_KINDS)])
+    shown = ("test", "draws", *OUTLIER_KINDS)
+    everything = np.concatenate([scores[f"loglik/{k}"] for k in shown])
     # novel_digit is scored by the other fit (without that class): its own histogram scale
     bins = np.linspace(np.percentile(everything, 0.5), everything.max(), 80)
-    for k in ("test", *OUTLIER_KINDS):
+    names = {"test": "test digits", "draws": "draws from the model (with its noise)"}
+    for k in shown:
         ax.hist(
             np.clip(scores[f"loglik/{k}"], bins[0], None),
             bins=bins,
             histtype="step",
-            label="test digits" if k == "test" else k.replace("_", " "),
+            label=names.get(k, k.replace("_", " ")),
         )
     ax.set(xlabel="log-likelihood under the PCA Gaussian (nats per image)", ylabel="images")
     ax.legend(fontsize=7)
@@ -67,4 +69,21 @@ def roc(scores: dict, summary: dict, path) -> None:
         title="log-likelihood as a digit-vs-outlier score",
     )
     ax.legend(fontsize=7)
+    save_png(fig, path)
+
+
+def unseen_digits(auc: np.ndarray, summary: dict, path) -> None:
+    """ROC AUC of the log-likelihood for each digit class left out of the fit in turn."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.bar(np.arange(len(auc)), auc, color="tab:blue")
+    ax.axhline(0.5, color="k", ls=":", lw=0.8, label="chance (0.5)")
+    ax.axhline(0.9, color="tab:red", ls="--", lw=0.8, label="'detects' (0.9, claims.yaml)")
+    ax.set(
+        xlabel="digit left out of the fit (the outlier class)",
+        ylabel="ROC AUC, seen vs unseen test digits",
+        xticks=np.arange(len(auc)),
+        ylim=(0, 1),
+        title=f"{summary['components']} components, each class left out in turn",
+    )
+    ax.legend(fontsize=7, loc="lower right")
     save_png(fig, path)

@@ -7,11 +7,15 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import PCA
 
+from dlrepro.errors import DlreproError
+
 OUTLIER_KINDS = ("uniform_noise", "inverted", "shuffled_pixels")
 
 
-def fit(x: np.ndarray, components: int, seed: int) -> PCA:
-    return PCA(n_components=components, svd_solver="full", random_state=seed).fit(x)
+def fit(x: np.ndarray, components: int, seed: int, solver: str = "full") -> PCA:
+    """solver "full": an SVD of the data; "covariance_eigh": an eigendecomposition of its
+    covariance, the same model (to float64 rounding) ~10x faster on MNIST (n >> d)."""
+    return PCA(n_components=components, svd_solver=solver, random_state=seed).fit(x)
 
 
 def sample(pca: PCA, rng: np.random.Generator, n: int, with_noise: bool) -> np.ndarray:
@@ -35,3 +39,50 @@ def outliers(kind: str, digits: np.ndarray, rng: np.random.Generator) -> np.ndar
     if kind == "shuffled_pixels":
         return rng.permuted(digits, axis=1)
     raise ValueError(kind)
+
+
+def unseen_digits(
+    train: np.ndarray,
+    y_train: np.ndarray,
+    test: np.ndarray,
+    y_test: np.ndarray,
+    components: int,
+    seed: int,
+) -> list[dict]:
+    """Each digit class in turn left out of the fit: a Gaussian fitted to the other nine classes
+    scores every test digit, and the ROC AUC says how well the log-likelihood tells the seen
+    classes' test digits (positives) from the unseen class's (the outliers)."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = []
+    for digit in np.unique(y_train):
+        unseen = y_test == digit
+        if unseen.all() or not unseen.any():
+            raise DlreproError(
+                f"pca_prob: leaving digit {digit} out needs test images of it and of other digits"
+            )
+        pca = fit(train[y_train != digit], components, seed, solver="covariance_eigh")
+        scores = pca.score_samples(test)
+        rows.append({
+            "digit": int(digit),
+            "n_unseen": int(unseen.sum()),
+            "mean_loglik_seen": float(scores[~unseen].mean()),
+            "mean_loglik_unseen": float(scores[unseen].mean()),
+            "roc_auc": float(roc_auc_score(~unseen, scores)),
+        })  # fmt: skip
+    return rows
+
+
+def sample_likelihoods(pca: PCA, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Log-likelihood of n draws from the fitted Gaussian itself (with its isotropic noise: the
+    model's own samples) and of n draws of its k-dimensional part alone (as the figure shows)."""
+    return {
+        "draws": pca.score_samples(sample(pca, rng, n, with_noise=True)),
+        "draws_without_noise": pca.score_samples(sample(pca, rng, n, with_noise=False)),
+    }
+
+
+def standardised_gap(draws: np.ndarray, digits: np.ndarray) -> float:
+    """(mean log-likelihood of the draws - that of the digits) / sd of the digits': where the
+    draws' mean falls in the digits' spread (0: on their mean)."""
+    return float((draws.mean() - digits.mean()) / digits.std(ddof=1))
