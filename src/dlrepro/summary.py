@@ -39,9 +39,8 @@ def study_table(comparison, width: int) -> str:
 
 
 def main(args, params=None) -> int:
-    import pandas as pd
 
-    from dlrepro.report.build import headline, verdict_counts
+    from dlrepro.report.build import comparison_of, headline, verdict_counts
     from dlrepro.studies import STUDIES
 
     results = Path(args.results)
@@ -55,7 +54,7 @@ def main(args, params=None) -> int:
         path = results / study / "comparison.csv"
         if not path.is_file():
             raise DlreproError(f"{path} does not exist: build the study first (snakemake {study})")
-        comparison = pd.read_csv(path, keep_default_na=False, dtype=str)
+        comparison = comparison_of(path.parent)
         print(f"== {study}: {headline(*verdict_counts(comparison))}")
         print(study_table(comparison, args.width))
         print()

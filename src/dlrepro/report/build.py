@@ -160,6 +160,21 @@ def _banner(params: dict) -> dict | None:
     return {k: v.format(scale=scale) for k, v in SCALE_BANNER.items()}
 
 
+def comparison_of(sdir: Path) -> pd.DataFrame:
+    """comparison.csv, with each row of a `<name>_comparison.csv` in place of the same claim's
+    row: claims judged on measurements kept out of the hashed results (selu's wall-clock
+    timing) are shown and counted like every other claim."""
+    read = functools.partial(pd.read_csv, keep_default_na=False, dtype=str)
+    comparison = read(sdir / "comparison.csv")
+    for extra in sorted(sdir.glob("*_comparison.csv")):
+        rows = read(extra)
+        kept = comparison[~comparison["claim"].isin(rows["claim"])]
+        comparison = pd.concat([kept, rows], ignore_index=True)
+    order = {c: i for i, c in enumerate(read(sdir / "comparison.csv")["claim"])}
+    return comparison.sort_values("claim", key=lambda c: c.map(order).fillna(len(order)),
+                                  kind="stable", ignore_index=True)  # fmt: skip
+
+
 def study_page(study: str, studies: list[str], results: Path, out_dir: Path, params: dict) -> dict:
     """Everything a study's page shows, as data for the templates."""
     claims = load_claims(study_dir(study) / "claims.yaml")
@@ -167,7 +182,7 @@ def study_page(study: str, studies: list[str], results: Path, out_dir: Path, par
     rel = Path(
         os.path.relpath(sdir.resolve(), out_dir.resolve())
     ).as_posix()  # from the page to results/<study>
-    comparison = pd.read_csv(sdir / "comparison.csv", keep_default_na=False, dtype=str)
+    comparison = comparison_of(sdir)
     for col in ("post", "ours", "ours_spread", "tolerance", "reason"):
         comparison[col] = comparison[col].map(number)
     comparison["ours_spread"] = comparison["ours_spread"].replace("–", "")
@@ -175,7 +190,7 @@ def study_page(study: str, studies: list[str], results: Path, out_dir: Path, par
     counts, checks = verdict_counts(comparison)
     tables = [_table(pd.read_csv(sdir / "table.csv"), "Our results", "our-results")]
     for extra in sorted(sdir.glob("*.csv")):  # study-specific tables, e.g. quora's data quirks
-        if extra.name not in ("comparison.csv", "table.csv"):
+        if extra.name != "table.csv" and not extra.name.endswith("comparison.csv"):
             title = extra.stem.replace("_", " ").capitalize()
             tables.append(_table(pd.read_csv(extra), title, extra.stem))
     made_by = _figure_steps(study, params)
