@@ -36,6 +36,9 @@ def test_adversarial_smoke_outputs(smoke_build):
         sweep = pd.read_csv(out / "attack_sweep.csv")
         assert sweep["test_acc"].iloc[0] == attack["clean_test_acc"]  # eps = 0 is the clean set
         assert (repo / f"data/processed/adversarial/runs/{run}/fgsm_test.npz").is_file()
+        at_eps = json.loads((out / "ensemble_eps.json").read_text())
+        assert at_eps["eps"] == sorted(smoke["ensemble_eps"]["eps"])
+        assert json.loads((out / "receding.json").read_text())["n"] == smoke["data"]["test_size"]
     weights = [
         (repo / f"results/adversarial/runs/{r}/models/baseline/weights.pt").read_bytes()
         for r in range(runs)
@@ -46,15 +49,23 @@ def test_adversarial_smoke_outputs(smoke_build):
 
     comparison = pd.read_csv(repo / "results/adversarial/comparison.csv", keep_default_na=False)
     assert set(comparison["verdict"]) <= {"reproduced", "within noise", "differs", "not comparable"}
-    assert set(comparison["kind"]) == {"published"}
+    assert set(comparison["kind"]) == {"published", "qualitative"}
     # the post's N = 5/25/50 are not in the smoke run: those claims say so, the rest are judged
     skipped = comparison[comparison["claim"].str.contains("N=5|N=25|N=50|5 < 25")]
     assert len(skipped) >= 10 and (skipped["verdict"] == "not comparable").all()
-    judged = comparison[comparison["claim"].str.startswith(("Baseline", "Adversarial training:"))]
-    assert len(judged) >= 4 and (judged["verdict"] != "not comparable").all()
+    judged = comparison[
+        comparison["claim"].str.startswith(("Baseline", "Adversarial training:", "Adversarials"))
+    ]
+    assert len(judged) >= 5 and (judged["verdict"] != "not comparable").all()
 
     page = (repo / "results/report/adversarial.html").read_text()
-    for fig in ("samples.png", "accuracy_vs_eps.png", "ensembles.png", "tsne.png"):
+    for fig in (
+        "samples.png",
+        "accuracy_vs_eps.png",
+        "ensembles.png",
+        "ensembles_vs_eps.png",
+        "tsne.png",
+    ):
         assert f"../adversarial/figures/{fig}" in page
     assert 'href="adversarial.html"' in (repo / "results/report/index.html").read_text()
 
@@ -66,6 +77,7 @@ def test_ensemble_sizes_change_reuses_the_trained_members(smoke_build, tmp_path)
     (repo / "config/smoke.yaml").write_text(yaml.safe_dump(smoke))
     assert planned_jobs(repo, *SMOKE) == {
         "adversarial_ensemble": smoke["adversarial"]["runs"],  # one per run
+        "adversarial_ensemble_eps": smoke["adversarial"]["runs"],  # the same subsets at other eps
         "adversarial_compare": 1,
         "adversarial_figures": 1,
         "report": 1,

@@ -112,6 +112,12 @@ def _run_result(r: int) -> dict:
             "largest": "2",
             "subsets": {k: {"1": [r % 2], "2": [0, 1]} for k in ens},
         },
+        "receding": {"clean_nn_median": acc(1.0), "adversarial_nn_median": acc(2.0), "nn_ratio": acc(2.0),
+                     "beyond_clean_p95": acc(0.5), "shift_median": acc(3.0), "n": 500},
+        "ensemble_eps": {"eps": [0.1, 0.3], "by_eps": {e: {"baseline": acc(0.5), "best_single": acc(0.6),
+                         "ensembles": {k: {"2": {"mean": acc(0.5), "max": acc(0.5), "any": acc(0.8)}} for k in ens},
+                         "confidence": {k: {"right": acc(0.9), "wrong": acc(0.8)} for k in ens}}
+                         for e in ("0.1", "0.3")}},
     }  # fmt: skip
 
 
@@ -123,6 +129,11 @@ def test_summary_holds_every_run_and_picks_one_best_max_ensemble_for_all_runs():
     assert summary["ensembles"]["best_single"]["member"] == "uniform/1"
     assert summary["ensembles"]["best_single"]["clean_acc"]["sd"] == 0.0
     assert "subsets" not in summary["ensembles"]
+    assert summary["receding"]["n"] == 500  # a constant, kept as a number
+    assert summary["receding"]["nn_ratio"]["runs"] == pytest.approx([2.0, 2.01, 2.02])
+    assert summary["ensemble_eps"]["eps"] == [0.1, 0.3]
+    at = summary["ensemble_eps"]["by_eps"]["0.1"]["ensembles"]["bootstrap"]["2"]["any"]
+    assert at["mean"] == pytest.approx(0.81)
     best = summary["ensembles"]["best_max_plus_baseline"]
     assert best["ensemble"] == "bootstrap N=2"
     assert best["before"]["runs"] == pytest.approx([0.27, 0.28, 0.29])
@@ -165,6 +176,7 @@ def _ctx(sizes):
             "attack": {"eps": 0.3, "sweep": [0.0, 0.3]},
             "adversarial_training": {"eps": 0.3, "weight": 0.5},
             "ensembles": {"sizes": sizes},
+            "ensemble_eps": {"eps": [0.1, 0.3]},
         },
     }
     return Context(params=params, seed=1, threads=1, device_setting="cpu")
@@ -220,9 +232,16 @@ def test_steps_per_run_repeat_their_bytes_differ_between_runs_and_compare_holds_
                                      baseline=f(f"{cli.BASELINE}/weights.pt"), members=members,
                                      table=f(f"{cli.RUN}/ensembles.csv"),
                                      metrics=f(f"{cli.RUN}/ensembles.json")), ctx)  # fmt: skip
+        cli.ensemble_eps(SimpleNamespace(run=run, data=data, baseline=f(f"{cli.BASELINE}/weights.pt"),
+                                         ensembles=f(f"{cli.RUN}/ensembles.json"), members=members,
+                                         metrics=f(f"{cli.RUN}/ensemble_eps.json")), ctx)  # fmt: skip
+        cli.receding(SimpleNamespace(run=run, data=data, examples=f(cli.EXAMPLES),
+                                     weights=f(f"{cli.BASELINE}/weights.pt"),
+                                     metrics=f(f"{cli.RUN}/receding.json")), ctx)  # fmt: skip
         return {rel: (root / rel.format(run=run)).read_bytes() for rel in (
             f"{cli.BASELINE}/weights.pt", cli.EXAMPLES, f"{cli.ADVTRAIN}/weights.pt",
-            f"{cli.RUN}/ensembles.json")}  # fmt: skip
+            f"{cli.RUN}/ensembles.json", f"{cli.RUN}/ensemble_eps.json",
+            f"{cli.RUN}/receding.json")}  # fmt: skip
 
     members = []
     for kind in ("uniform", "bootstrap"):
@@ -240,12 +259,28 @@ def test_steps_per_run_repeat_their_bytes_differ_between_runs_and_compare_holds_
     # the largest size is the whole pool in every run
     subsets = [json.loads(out[r][f"{cli.RUN}/ensembles.json"])["subsets"] for r in (0, 1)]
     assert subsets[0]["uniform"]["2"] == subsets[1]["uniform"]["2"] == [0, 1]
+    for r in (0, 1):
+        # at the attack's eps, the pool on FGSM made afresh scores what the ensemble step and
+        # the attack step scored on the stored adversarials
+        ens = json.loads(out[r][f"{cli.RUN}/ensembles.json"])
+        at = json.loads(out[r][f"{cli.RUN}/ensemble_eps.json"])["by_eps"]["0.3"]
+        attack = json.loads((tmp_path / "a" / cli.RUN.format(run=r) / "attack.json").read_text())
+        assert at["baseline"] == attack["adversarial_test_acc"]
+        assert at["best_single"] == ens["best_single"]["adversarial_acc"]
+        for kind, by_n in ens["ensembles"].items():
+            for n, hows in by_n.items():
+                for how, scores in hows.items():
+                    assert at["ensembles"][kind][n][how] == scores["adversarial_acc"], (kind, n)
+                assert hows["max"]["adversarial_acc"] <= at["ensembles"][kind][n]["any"]
+        ratio = json.loads(out[r][f"{cli.RUN}/receding.json"])["nn_ratio"]
+        assert np.isfinite(ratio) and ratio > 0
 
     root = tmp_path / "a"
     each = lambda p: [str(root / p.format(run=r)) for r in range(2)]  # noqa: E731
     args = SimpleNamespace(
         baseline=each(f"{cli.BASELINE}/metrics.json"), attack=each(f"{cli.RUN}/attack.json"),
         advtrain=each(f"{cli.ADVTRAIN}/metrics.json"), ensembles=each(f"{cli.RUN}/ensembles.json"),
+        receding=each(f"{cli.RUN}/receding.json"), ensemble_eps=each(f"{cli.RUN}/ensemble_eps.json"),
         claims=str(Path(cli.__file__).with_name("claims.yaml")), table=str(root / "table.csv"),
         summary=str(root / "metrics.json"), comparison=str(root / "comparison.csv"),
     )  # fmt: skip
@@ -258,6 +293,9 @@ def test_steps_per_run_repeat_their_bytes_differ_between_runs_and_compare_holds_
     )
     assert isinstance(metrics["baseline"]["parameters"], int)
     comparison = pd.read_csv(root / "comparison.csv", keep_default_na=False)
-    assert set(comparison["kind"]) == {"published"}
+    assert set(comparison["kind"]) == {"published", "qualitative"}
     judged = comparison[comparison["verdict"] != "not comparable"]
-    assert len(judged) >= 7 and (judged["runs"].astype(int) == 2).all()
+    assert len(judged) >= 8 and (judged["runs"].astype(int) == 2).all()
+    receding = comparison[comparison["claim"].str.contains("recede")].iloc[0]
+    assert receding["verdict"] != "not comparable" and receding["tolerance"] == "ours > 1.5"
+    assert float(receding["ours"]) == pytest.approx(metrics["receding"]["nn_ratio"]["mean"])

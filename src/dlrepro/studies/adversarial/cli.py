@@ -1,7 +1,8 @@
 """Steps of the adversarial study ("Ensembling Against Adversarial Instances"): per run seed,
 baseline ConvNet -> FGSM adversarials of the test set -> adversarial training; one fixed pool of
 ensemble members (one job each, so they train in parallel or on a cluster) -> per run, mean/max
-ensembles of member subsets on that run's adversarials; t-SNE (run 0); comparison over runs."""
+ensembles of member subsets on that run's adversarials, the same pool at other eps, and
+hidden-space distances of adversarials to clean images; t-SNE (run 0); comparison over runs."""
 
 from __future__ import annotations
 
@@ -275,15 +276,17 @@ def member(args, ctx) -> None:
     metrics=Out(f"{RUN}/ensembles.json"),
 )
 def ensemble(args, ctx) -> None:
-    import numpy as np
-
     from dlrepro.classifier.mnist import load_mnist
     from dlrepro.classifier.train import predict_proba
     from dlrepro.core import io
     from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import setup
     from dlrepro.studies.adversarial.data import load_examples, member_of
-    from dlrepro.studies.adversarial.evaluate import draw_subsets, evaluate_ensembles
+    from dlrepro.studies.adversarial.evaluate import (
+        draw_subsets,
+        evaluate_ensembles,
+        stack_pool,
+    )
 
     setup(ctx)
     d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
@@ -298,8 +301,8 @@ def ensemble(args, ctx) -> None:
     for path in args.members:
         kind, index = member_of(path)
         members[kind].append((index, probs(path)))
-    stacked = {
-        kind: tuple(np.stack([p[i] for _, p in sorted(rows, key=lambda r: r[0])]) for i in (0, 1))
+    stacked = {  # (clean, adversarial) probabilities [M, N, 10] of the whole pool, index order
+        kind: tuple(stack_pool([(i, p[which]) for i, p in rows], kind) for which in (0, 1))
         for kind, rows in members.items()
     }
     # Each run's ensemble of size N is N members drawn at random without replacement from the
@@ -315,6 +318,79 @@ def ensemble(args, ctx) -> None:
     table, metrics = evaluate_ensembles(stacked, probs(args.baseline), y, subsets)
     io.write_csv(args.table, table)
     io.write_json(args.metrics, metrics)
+
+
+@steps.step(
+    help="one run's pool of members on its baseline's FGSM images at other eps values",
+    gpu=True,
+    runtime=30,
+    mem_mb=4000,
+    params=("seed", "adversarial.data", "adversarial.model", "adversarial.ensemble_eps"),
+    run=steps.run,
+    data=In(MNIST),
+    baseline=In(f"{BASELINE}/weights.pt"),
+    ensembles=In(f"{RUN}/ensembles.json"),  # the run's subsets and best single member
+    members=In(_member_weights, many=True),
+    metrics=Out(f"{RUN}/ensemble_eps.json"),
+)
+def ensemble_eps(args, ctx) -> None:
+    """Does the max ensemble gain at another attack strength? The post does not state its eps.
+    Trains nothing: the fixed pool, the run's own subsets, FGSM made on the run's baseline."""
+    from dlrepro.classifier.fgsm import fgsm
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import predict_proba
+    from dlrepro.core import io
+    from dlrepro.core.torch_utils import setup
+    from dlrepro.studies.adversarial.data import member_of
+    from dlrepro.studies.adversarial.evaluate import ensembles_at_eps, stack_pool
+
+    setup(ctx)
+    d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
+    x, y = d["x_test"], d["y_test"].numpy()
+    run = io.read_json(args.ensembles)
+    baseline = _load(ctx, args.baseline)
+    pool = [(*member_of(path), _load(ctx, path)) for path in args.members]
+    eps_values = sorted(ctx.params["adversarial"]["ensemble_eps"]["eps"])
+    by_eps = {}
+    for eps in eps_values:
+        x_adv = fgsm(baseline, x, None, eps)  # as the attack step makes them (it keeps one eps)
+        rows = {kind: [] for kind in KINDS}
+        for kind, index, model in pool:
+            rows[kind].append((index, predict_proba(model, x_adv)))
+        adv = {kind: stack_pool(r, kind) for kind, r in rows.items()}
+        by_eps[f"{eps:g}"] = {
+            "baseline": _acc(baseline, x_adv, d["y_test"]),
+            **ensembles_at_eps(adv, y, run["subsets"], run["best_single"]["member"]),
+        }
+    io.write_json(args.metrics, {"eps": eps_values, "by_eps": by_eps})
+
+
+@steps.step(
+    help="one run's adversarials vs clean test images: nearest-neighbour distances, hidden layer",
+    runtime=15,
+    mem_mb=4000,
+    params=("seed", "adversarial.data", "adversarial.model"),
+    run=steps.run,
+    data=In(MNIST),
+    examples=In(EXAMPLES),
+    weights=In(f"{BASELINE}/weights.pt"),
+    metrics=Out(f"{RUN}/receding.json"),
+)
+def receding(args, ctx) -> None:
+    """The t-SNE picture's claim as a number, on every test image of the run (receding.py)."""
+    from dlrepro.classifier.mnist import load_mnist
+    from dlrepro.classifier.train import hidden_features
+    from dlrepro.core import io
+    from dlrepro.core.torch_utils import setup
+    from dlrepro.studies.adversarial.data import load_examples
+    from dlrepro.studies.adversarial.receding import receding as measure
+
+    setup(ctx)
+    d = load_mnist(args.data, ctx.params["adversarial"]["data"], train=False)
+    model = _load(ctx, args.weights)
+    clean = hidden_features(model, d["x_test"])
+    adversarial = hidden_features(model, load_examples(args.examples, len(d["y_test"])))
+    io.write_json(args.metrics, measure(clean, adversarial))
 
 
 @steps.step(
@@ -372,6 +448,8 @@ def tsne(args, ctx) -> None:
     attack=steps.each_run(f"{RUN}/attack.json"),
     advtrain=steps.each_run(f"{ADVTRAIN}/metrics.json"),
     ensembles=steps.each_run(f"{RUN}/ensembles.json"),
+    receding=steps.each_run(f"{RUN}/receding.json"),
+    ensemble_eps=steps.each_run(f"{RUN}/ensemble_eps.json"),
     claims=CLAIMS,
     table=Out(f"{ADV}/table.csv"),
     summary=Out(f"{ADV}/metrics.json"),
@@ -382,7 +460,7 @@ def compare(args, ctx) -> None:
     from dlrepro.core.claims import write_results
     from dlrepro.studies.adversarial.compare import results_table, summarise
 
-    sections = ("baseline", "attack", "advtrain", "ensembles")
+    sections = ("baseline", "attack", "advtrain", "ensembles", "receding", "ensemble_eps")
     per_run = [  # the files of run 0, 1, ... (each_run keeps run order)
         {s: io.read_json(path) for s, path in zip(sections, paths, strict=True)}
         for paths in zip(*(getattr(args, s) for s in sections), strict=True)
@@ -392,7 +470,7 @@ def compare(args, ctx) -> None:
 
 
 @steps.step(
-    help="samples (run 0), accuracy vs eps and ensembles vs N over runs, t-SNE (run 0)",
+    help="samples (run 0), accuracy vs eps, ensembles vs N and vs eps over runs, t-SNE (run 0)",
     runtime=15,
     mem_mb=2000,
     params=("adversarial.data", "adversarial.attack.eps"),
@@ -400,11 +478,13 @@ def compare(args, ctx) -> None:
     examples=In(EXAMPLES.format(run=0)),
     sweep=steps.each_run(f"{RUN}/attack_sweep.csv"),
     ensembles=steps.each_run(f"{RUN}/ensembles.csv"),
+    ensemble_eps=steps.each_run(f"{RUN}/ensemble_eps.json"),
     embedding=In("data/processed/adversarial/tsne.npz"),
     claims=CLAIMS,
     samples=Out(f"{ADV}/figures/samples.png", figure=True),
     sweep_figure=Out(f"{ADV}/figures/accuracy_vs_eps.png", figure=True),
     ensembles_figure=Out(f"{ADV}/figures/ensembles.png", figure=True),
+    eps_figure=Out(f"{ADV}/figures/ensembles_vs_eps.png", figure=True),
     tsne=Out(f"{ADV}/figures/tsne.png", figure=True),
 )
 def figures(args, ctx) -> None:
@@ -423,4 +503,6 @@ def figures(args, ctx) -> None:
     )
     fig.accuracy_vs_eps([pd.read_csv(p) for p in args.sweep], claims, args.sweep_figure)
     fig.ensembles([pd.read_csv(p) for p in args.ensembles], claims, args.ensembles_figure)
+    eps = ctx.params["adversarial"]["attack"]["eps"]
+    fig.ensembles_vs_eps([io.read_json(p) for p in args.ensemble_eps], eps, args.eps_figure)
     fig.tsne(io.read_npz(args.embedding, ("normal", "adversarial", "both", "labels")), args.tsne)

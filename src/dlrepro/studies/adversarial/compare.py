@@ -1,6 +1,7 @@
-"""The study's summary over run seeds: each run's baseline, attack, adversarial training and
-ensembles merged by core.repeats.over_runs, and the results table (mean and sd per model or
-ensemble, clean and adversarial test accuracy)."""
+"""The study's summary over run seeds: each run's baseline, attack, adversarial training,
+ensembles, hidden-space distances and ensembles at other eps merged by
+core.repeats.over_runs, and the results table (mean and sd per model or ensemble, clean and
+adversarial test accuracy)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from dlrepro.core.repeats import over_runs
 
 ACCURACIES = ["clean_test_acc", "baseline_adversarial_test_acc", "own_adversarial_test_acc"]
 # the same in every run (architecture and data sizes, the attack's eps): kept as plain numbers
-CONSTANTS = {"baseline": ("parameters", "n_train", "n_test"), "attack": ("eps",)}
+CONSTANTS = {
+    "baseline": ("parameters", "n_train", "n_test"),
+    "attack": ("eps",),
+    "receding": ("n",),
+}
 
 
 def summarise(per_run: list[dict]) -> dict:
-    """per_run: one {"baseline", "attack", "advtrain", "ensembles"} dict per run, in run order
-    -> metrics.json: numeric leaves described over the runs (mean, sd, min, max, runs)."""
+    """per_run: one {"baseline", "attack", "advtrain", "ensembles", "receding", "ensemble_eps"}
+    dict per run, in run order -> metrics.json: numeric leaves described over the runs (mean,
+    sd, min, max, runs)."""
     runs, constants = [], {}
     for result in per_run:
         result = {k: dict(v) for k, v in result.items()}

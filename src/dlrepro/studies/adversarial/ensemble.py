@@ -28,3 +28,15 @@ def combine(probs: np.ndarray, how: str) -> np.ndarray:
         best = probs.max(axis=2).argmax(axis=0)  # [N]: most confident member per instance
         return probs[best, np.arange(probs.shape[1])].argmax(axis=1).astype(np.int64)
     raise DlreproError(f"combine: unknown combination {how!r}; known: {', '.join(HOWS)}")
+
+
+def any_correct(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """bool [N]: at least one member's argmax is the true class. Its mean is the ceiling of any
+    rule that answers each instance with one member's prediction (max included)."""
+    probs = np.asarray(probs)
+    if probs.ndim != 3 or probs.shape[0] == 0 or probs.shape[1] != len(y):
+        raise DlreproError(
+            f"any_correct: expected probabilities [members, {len(y)} instances, classes], "
+            f"got shape {probs.shape}"
+        )
+    return (probs.argmax(axis=2) == np.asarray(y)[None]).any(axis=0)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dlrepro.classifier.train import accuracy
 from dlrepro.errors import DlreproError
-from dlrepro.studies.adversarial.ensemble import combine
+from dlrepro.studies.adversarial.ensemble import any_correct, combine
 
 HOWS = ("mean", "max")
 
@@ -36,6 +36,49 @@ def draw_subsets(
     return out
 
 
+def stack_pool(rows: list[tuple[int, np.ndarray]], kind: str) -> np.ndarray:
+    """(member index, probs [N, C]) in any order -> probs [M, N, C] in index order, checked
+    to be the whole pool 0..M-1: with a member missing, position i would hold member i + 1 and
+    every ensemble would report members it did not use."""
+    indices = sorted(i for i, _ in rows)
+    if indices != list(range(len(rows))):
+        missing = sorted(set(range(max(indices, default=-1) + 1)) - set(indices))
+        raise DlreproError(
+            f"{kind} members: indices {indices[:8]}... are not the whole pool 0..{len(rows) - 1}"
+            + (f" (missing {missing[:8]})" if missing else " (repeated indices)")
+        )
+    return np.stack([p for _, p in sorted(rows, key=lambda r: r[0])])
+
+
+def check_pool(kind: str, n_images: int, *probs: np.ndarray) -> int:
+    """Each array: one kind's members' probabilities [M, n_images, C], the same M in all (the
+    clean and the adversarial predictions of one pool). -> M."""
+    shapes = [np.shape(p) for p in probs]
+    if any(len(s) != 3 or s[1] != n_images or s[:1] != shapes[0][:1] for s in shapes):
+        raise DlreproError(
+            f"{kind} members: probabilities of shapes {shapes}; expected [members, {n_images} "
+            "images, classes], the same members in each"
+        )
+    return shapes[0][0]
+
+
+def check_subset(kind: str, n: int, idx, pool: int) -> np.ndarray:
+    """An ensemble of size n must be n distinct members of the pool: a pool smaller than n
+    would otherwise report a size it did not build."""
+    idx = np.asarray(idx, dtype=np.int64)
+    if n > pool:
+        raise DlreproError(
+            f"{kind} ensemble of {n} members asked, but the pool holds only {pool} members: "
+            "train as many members as the largest ensemble size"
+        )
+    if n < 1 or idx.shape != (n,) or len(np.unique(idx)) != n or idx.min() < 0 or idx.max() >= pool:
+        raise DlreproError(
+            f"{kind} ensemble of size {n}: indices {idx[:5].tolist()}... are not {n} "
+            f"distinct members of a pool of {pool}"
+        )
+    return idx
+
+
 def evaluate_ensembles(
     members: dict[str, tuple[np.ndarray, np.ndarray]],
     baseline: tuple[np.ndarray, np.ndarray],
@@ -46,14 +89,10 @@ def evaluate_ensembles(
     index order (the pool); subsets: kind -> size -> member indices (`draw_subsets`)."""
     rows, by_kind, plus_baseline = [], {}, {}
     for kind, (clean, adv) in members.items():
+        check_pool(kind, len(y), clean, adv)
         by_kind[kind], plus_baseline[kind] = {}, {}
         for n, idx in sorted(subsets[kind].items()):
-            idx = np.asarray(idx, dtype=np.int64)
-            if n < 1 or len(np.unique(idx)) != n or idx.min() < 0 or idx.max() >= len(clean):
-                raise DlreproError(
-                    f"{kind} ensemble of size {n}: indices {idx[:5].tolist()}... are not {n} "
-                    f"distinct members of a pool of {len(clean)}"
-                )
+            idx = check_subset(kind, n, idx, len(clean))
             by_kind[kind][str(n)] = {}
             for how in HOWS:
                 scores = {
@@ -87,3 +126,33 @@ def evaluate_ensembles(
         },
     }
     return pd.DataFrame(rows), metrics
+
+
+def ensembles_at_eps(
+    adv: dict[str, np.ndarray], y: np.ndarray, subsets: Mapping[str, Mapping], best: str
+) -> dict:
+    """One attack strength: adv: kind -> the pool's probabilities [M, N, 10] on that eps's
+    adversarials; subsets: kind -> size -> member indices (the run's, from its ensembles.json);
+    best: the best single member "kind/index". -> that member's accuracy; per kind and size,
+    the mean and max ensembles' accuracy and `any` (some member right: max's ceiling); per kind,
+    the pool's mean top probability where a member is right and where it is wrong (max gains
+    only if the right members are the more confident)."""
+    out = {"ensembles": {}, "confidence": {}}
+    for kind, probs in adv.items():
+        check_pool(kind, len(y), probs)
+        top, right = probs.max(axis=2), probs.argmax(axis=2) == np.asarray(y)[None]
+        out["confidence"][kind] = {
+            name: float(top[mask].mean()) if mask.any() else None
+            for name, mask in (("right", right), ("wrong", ~right))
+        }
+        out["ensembles"][kind] = {}
+        for n, idx in sorted(subsets[kind].items(), key=lambda kv: int(kv[0])):
+            idx = check_subset(kind, int(n), idx, len(probs))
+            scores = {how: accuracy(combine(probs[idx], how), y) for how in HOWS}
+            scores["any"] = float(np.mean(any_correct(probs[idx], y)))
+            out["ensembles"][kind][str(n)] = scores
+    kind, _, index = best.partition("/")
+    if kind not in adv or not index.isdigit() or int(index) >= len(adv[kind]):
+        raise DlreproError(f"best single member {best!r} is not in the pool")
+    out["best_single"] = accuracy(adv[kind][int(index)].argmax(1), y)
+    return out

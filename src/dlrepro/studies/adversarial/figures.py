@@ -1,6 +1,6 @@
-"""Figures: adversarial samples (run 0), accuracy vs eps and ensembles vs N over the runs (mean
-line, min-to-max band; the post's values beside ours), and t-SNE maps of run 0's baseline's
-last hidden layer."""
+"""Figures: adversarial samples (run 0), accuracy vs eps, ensembles vs N and the largest
+ensembles vs eps over the runs (mean line, min-to-max band; the post's values beside ours), and
+t-SNE maps of run 0's baseline's last hidden layer."""
 
 from __future__ import annotations
 
@@ -107,6 +107,46 @@ def ensembles(tables: list[pd.DataFrame], claims: dict, path) -> None:
         title=f"ensembles against transferred adversarials (mean, min-max of {len(tables)} runs)",
     )
     ax.legend(fontsize=7, ncol=2)
+    save_png(fig, path)
+
+
+def eps_table(runs: list[dict]) -> pd.DataFrame:
+    """Per-run ensemble_eps.json -> one row per run, eps and curve: the baseline, the best
+    single member and, per kind, the largest ensembles' mean, max and `any` accuracy."""
+    rows = []
+    for r, result in enumerate(runs):
+        for eps, at in result["by_eps"].items():
+            for curve in ("baseline", "best_single"):
+                rows.append((r, float(eps), "all", curve, at[curve]))
+            for kind, by_n in at["ensembles"].items():
+                n = max(by_n, key=int)
+                for how, acc in by_n[n].items():
+                    rows.append((r, float(eps), kind, f"{how}, N={n}", acc))
+    return pd.DataFrame(rows, columns=["run", "eps", "kind", "curve", "acc"])
+
+
+def ensembles_vs_eps(runs: list[dict], eps: float, path) -> None:
+    """The largest ensembles of each kind against the attack's eps: mean, max and `any` (some
+    member right, the ceiling of max), beside the baseline and the best single member."""
+    table = eps_table(runs)
+    s = table.groupby(["kind", "curve", "eps"], sort=True)["acc"].agg(["mean", "min", "max"])
+    kinds = [k for k in ("uniform", "bootstrap") if k in set(table["kind"])]
+    fig, axes = plt.subplots(1, len(kinds), figsize=(5 * len(kinds), 3.8), squeeze=False)
+    styles = {"mean": ("tab:blue", ":"), "max": ("tab:blue", "-"), "any": ("tab:green", "--")}
+    for ax, kind in zip(axes[0], kinds):
+        curves = [("all", "baseline", "grey", "-."), ("all", "best_single", "tab:red", "-")]
+        curves += [(kind, c, *styles[c.split(",")[0]]) for c in s.loc[kind].index.unique(0)]
+        for k, curve, colour, ls in curves:
+            rows = s.loc[(k, curve)].reset_index()
+            ax.fill_between(rows["eps"], rows["min"], rows["max"], alpha=0.2, lw=0, color=colour)
+            label = {"best_single": "best single member", "baseline": "baseline (attacked)"}
+            ax.plot(rows["eps"], rows["mean"], marker="o", ms=3, color=colour, ls=ls,
+                    label=label.get(curve, f"{curve.replace('any', 'some member right')}"))  # fmt: skip
+        ax.axvline(eps, color="k", lw=0.8, alpha=0.5)
+        ax.set(xlabel="FGSM eps on the baseline", ylabel="accuracy", ylim=(0, 1.02),
+               title=f"{kind} members")  # fmt: skip
+        ax.legend(fontsize=7)
+    fig.suptitle(f"ensembles vs attack strength (mean, min-max of {len(runs)} runs)")
     save_png(fig, path)
 
 
