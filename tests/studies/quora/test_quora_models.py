@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from dlrepro.core.determinism import configure_torch
 from dlrepro.core.torch_utils import load_weights, save_weights, trainable_parameters
 from dlrepro.errors import DlreproError
-from dlrepro.studies.quora import models, train
+from dlrepro.studies.quora import evaluate, models, train
 from dlrepro.studies.quora.models import build_model, contrastive_loss, predict, validate_spec
 
 CPU = torch.device("cpu")
@@ -209,7 +209,9 @@ def test_distance_heads_are_symmetric(encoder, distance, unit_norm):
     a, b = inputs(s, 40, seed=3)
     with torch.no_grad():
         assert torch.equal(m(a, b), m(b, a))
-        assert torch.allclose(m(a, a), torch.zeros(40), atol=1e-3)  # its own duplicate
+        # its own duplicate: distance 0; the code's cosine -mean(x * x) = -1/width (24 units)
+        self_distance = -1 / 24 if distance == "code_cosine" else 0.0
+        assert torch.allclose(m(a, a), torch.full((40,), self_distance), atol=1e-3)
     assert torch.equal(predict(m, a, b), predict(m, b, a))
 
 
@@ -400,6 +402,10 @@ def test_step_schedule_divides_the_learning_rate_after_each_third():
         ("input_dim", 0),
         ("rnn_hidden", 0),
         ("conv_channels", "64"),
+        ("bn_test", "keras"),
+        ("momentum", 1.0),
+        ("nesterov", "yes"),
+        ("lr_decay", -0.1),
     ],
 )
 def test_invalid_values_raise_naming_the_key(key, value):
@@ -450,6 +456,9 @@ def test_validate_fills_defaults_without_touching_the_argument():
     out = validate_spec(s)
     assert out["input_dim"] == 300 and out["lr_schedule"] == "constant" and out["out_bn"] is False
     assert "input_dim" not in s
+    # the options added for the linked code default to what every variant did before them
+    assert out["bn_test"] == "running" and out["momentum"] == 0.9
+    assert out["nesterov"] is False and out["lr_decay"] == 0.0
 
 
 def test_sequence_model_needs_embeddings():
@@ -552,3 +561,165 @@ def test_sequence_encoder_computes_the_padded_maths():
         grads.append([p.grad.clone() for p in enc.parameters()])
     assert torch.allclose(outs[0], outs[1], rtol=0, atol=1e-12)
     assert all(torch.allclose(g, h, rtol=0, atol=1e-12) for g, h in zip(*grads))
+
+
+# ----------------------------------------------------------------------------- the linked code's ways
+
+
+def test_code_cosine_calls_every_pair_a_duplicate_whatever_the_weights():
+    s = spec(distance="code_cosine", unit_norm=True, concat=False)
+    for seed in range(3):
+        model = make(s, seed=seed)
+        a, b = inputs(s, 50, seed=seed)
+        scores = models.scores(model, a, b)
+        width = s["hidden"]  # no concat: the embedding is the last layer's 8 units
+        assert scores.abs().max() <= 1 / width + 1e-6
+        assert predict(model, a, b).tolist() == [1] * 50
+    # the value: -mean(x * y) of the unit vectors, i.e. -cos / width
+    x, y = torch.tensor([[3.0, 4.0]]), torch.tensor([[4.0, 3.0]])
+    head = models.DistanceHead("code_cosine", 1.0)
+    assert head(x, y).item() == pytest.approx(-(24 / 25) / 2)
+    assert torch.equal(head(x, y), head(y, x))
+
+
+def test_bn_batch_statistics_normalise_each_batch_and_leave_the_model_as_it_was():
+    s = spec(dropout=0.0)
+    model = make(s)
+    model.train()
+    a, b = inputs(s, 300)
+    with torch.no_grad():
+        model(a, b)  # running averages away from their initial values
+    before = state(model)
+    batch = models.scores(model, a[:100], b[:100], bn="batch", order_seed=3)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert not model.training and all(not m.training for m in model.modules())
+    # one batch (100 < 128): the same as a train-mode forward over those 100 pairs, any order
+    train_mode = make(s)
+    train_mode.load_state_dict(before)
+    train_mode.train()
+    with torch.no_grad():
+        expected = train_mode(a[:100], b[:100])
+    assert torch.allclose(batch, expected, atol=1e-5)
+    running = models.scores(model, a[:100], b[:100])
+    assert not torch.allclose(batch, running, atol=1e-3)  # the two ways differ
+
+
+def test_bn_batch_statistics_batches_of_128_in_a_seeded_order():
+    s = spec()
+    model = make(s)
+    a, b = inputs(s, 300)
+    first = models.scores(model, a, b, bn="batch", order_seed=1)
+    assert torch.equal(first, models.scores(model, a, b, bn="batch", order_seed=1))
+    other = models.scores(model, a, b, bn="batch", order_seed=2)
+    assert not torch.equal(first, other)  # other batches, other statistics
+    # a row's score depends only on the batch it falls in: batch 1 of the order by hand
+    order = torch.randperm(300, generator=torch.Generator().manual_seed(1))
+    rows = order[128:256]
+    with models.batch_statistics(model), torch.no_grad():
+        by_hand = model(a[rows], b[rows])
+    assert torch.allclose(first[rows], by_hand, atol=1e-6)
+    with pytest.raises(DlreproError, match="order_seed"):
+        models.scores(model, a, b, bn="batch")
+
+
+def test_batches_never_leave_a_single_row_alone():
+    assert models._batches(257, 128) == [(0, 128), (128, 257)]
+    assert models._batches(258, 128) == [(0, 128), (128, 256), (256, 258)]
+    assert models._batches(1, 128) == [(0, 1)]
+    assert models._batches(0, 128) == []
+
+
+def test_keras_decay_lowers_the_rate_after_every_update():
+    s = validate_spec(
+        spec(optimizer="sgd", lr=1.0, lr_schedule="keras_decay", lr_decay=0.5, momentum=0.8,
+             nesterov=True)
+    )  # fmt: skip
+    opt, sched = train.make_optimiser(s, make(s))
+    assert train.steps_per_batch(s)
+    group = opt.param_groups[0]
+    assert group["momentum"] == 0.8 and group["nesterov"] is True
+    lrs = []
+    for _ in range(4):
+        lrs.append(group["lr"])
+        opt.step(), sched.step()
+    assert lrs == pytest.approx([1.0, 1 / 1.5, 1 / 2.0, 1 / 2.5])  # lr / (1 + decay * updates)
+
+
+def test_keras_decay_steps_per_batch_in_training():
+    data = toy_pairs(400)  # 300 training pairs: 10 batches of 32 per epoch (the last of 12)
+    s = spec(optimizer="sgd", lr=0.1, lr_schedule="keras_decay", lr_decay=0.01, epochs=2,
+             bn="none", residual=False, concat=False)  # fmt: skip
+    configure_torch(0, 1)
+    model, metrics, _ = train.train_variant(s, data, 0, CPU)
+    assert not metrics["diverged"]
+    steps = {"n": 0}
+    opt, sched = train.make_optimiser(validate_spec(s), make(validate_spec(s)))
+    splits = train.to_tensors(validate_spec(s), data, CPU)
+    perm = torch.arange(300)
+    train.run_epoch(make(validate_spec(s)), opt, splits["train"], perm, 32,
+                    lambda: steps.update(n=steps["n"] + 1))  # fmt: skip
+    assert steps["n"] == 10
+
+
+def test_bn_test_batch_is_how_a_variant_is_trained_and_reported():
+    data = toy_pairs(600)
+    configure_torch(0, 1)
+    _, running, history_r = train.train_variant(spec(epochs=2), data, 5, CPU)
+    configure_torch(0, 1)
+    model, batch, history_b = train.train_variant(spec(epochs=2, bn_test="batch"), data, 5, CPU)
+    # training is the same (BN uses batch statistics in training either way); reporting differs
+    assert [h["loss"] for h in history_r] == [h["loss"] for h in history_b]
+    assert batch["test_acc"] != running["test_acc"] or batch["train_acc"] != running["train_acc"]
+    a, b, y = train.to_tensors(validate_spec(spec()), data, CPU)["test"]
+    pred = predict(model, a, b, bn="batch", order_seed=train.order_seed(5))
+    assert batch["test_acc"] == float((pred == y).double().mean())
+
+
+def test_test_scores_precision_is_the_codes_number():
+    pred = torch.tensor([1, 1, 1, 0, 0])
+    y = torch.tensor([1, 0, 1, 1, 0])
+    assert train.test_scores(pred, y) == {
+        "test_acc": 0.6,
+        "test_positive_rate": 0.6,
+        "test_precision": pytest.approx(2 / 3),  # labels[pred == 1].mean()
+    }
+    assert (
+        train.test_scores(torch.zeros(3, dtype=torch.long), torch.ones(3))["test_precision"] is None
+    )
+
+
+# ----------------------------------------------------------------------------- evaluate step
+
+
+@pytest.mark.parametrize(
+    "over", [{}, {"bn_test": "batch"}, {"head": "fc"}, {"bn": "none"}],
+    ids=["running", "batch", "fc", "no-bn"],
+)  # fmt: skip
+def test_evaluate_from_weights_reproduces_the_trained_metrics(tmp_path, over):
+    data = toy_pairs(500)
+    s = spec(epochs=2, **over)
+    paths, seeds, trained = [], [11, 12], []
+    for run, seed in enumerate(seeds):
+        configure_torch(seed, 1)
+        model, metrics, _ = train.train_variant(s, data, seed, CPU)
+        save_weights(tmp_path / f"{run}.pt", model)
+        paths.append(tmp_path / f"{run}.pt")
+        trained.append(metrics)
+    records, arrays = evaluate.evaluate_variant(s, data, paths, seeds)
+    own = validate_spec(s)["bn_test"]
+    y = data["y"][~data["is_train"]]
+    assert arrays["y"].tolist() == y.tolist()
+    assert arrays["test_rows"].tolist() == list(range(375, 500))
+    for run, (r, m) in enumerate(zip(records, trained)):
+        assert r["run"] == run and r["bn_test"] == own
+        assert r["test_majority_acc"] == m["test_majority_acc"]
+        for key in ("test_acc", "test_positive_rate", "test_precision"):
+            assert r[own][key] == m[key], key  # the saved weights give the trained numbers
+        called = (
+            arrays[f"{run}_{own}"] < 0.5 if s.get("head") != "fc" else arrays[f"{run}_{own}"] > 0
+        )
+        if called.any():  # the linked code's line, on the scores the step saved
+            assert r[own]["test_precision"] == pytest.approx(y[called].mean())
+        assert r["has_batchnorm"] == (s["bn"] != "none")
+        if s["bn"] == "none":  # nothing depends on the batch: both ways agree
+            assert r["running"] == r["batch"]

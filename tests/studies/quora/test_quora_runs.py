@@ -28,6 +28,13 @@ PARAMS = load_project_params(ROOT, [ROOT / "config/smoke.yaml"])
 VARIANTS = ordered_variants(PARAMS["quora"]["variants"])
 RUNS = PARAMS["quora"]["runs"]
 MODEL = "results/quora/models/{variant}/{run}"
+N_CLAIMS = 40
+N_JUDGED_ORDERS = 12  # 6 orderings of accuracy, 6 of precision (the BN placement is not judged)
+COS_FAIL = 'unit norm + cosine distance 1 - cos: "Fail" (no better than the all-zeros baseline)'
+NEG_MEAN_FAIL = (
+    "unit norm + the linked code's cosine distance -mean(x*y): "
+    '"Fail" (no better than the all-zeros baseline)'
+)
 
 
 @pytest.fixture
@@ -61,6 +68,32 @@ def _records(runs: int = RUNS) -> list[dict]:
         for i, v in enumerate(VARIANTS)
         for r in range(runs)
     ]
+
+
+def _way(acc: float, precision: float | None = 0.6) -> dict:
+    return {"test_acc": acc, "test_positive_rate": 0.4, "test_precision": precision}
+
+
+def _evaluation(records: list[dict], **over) -> list[dict]:
+    """The evaluate step's record of each trained record: the weights reproduce its numbers."""
+    return [
+        {
+            "variant": r["variant"],
+            "run": r["run"],
+            "split": "random" if r["variant"].startswith("code_") else "prepared",
+            "bn_test": "batch" if r["variant"].startswith("code_") else "running",
+            "has_batchnorm": True,
+            "test_majority_acc": r["test_majority_acc"],
+            "running": _way(r["test_acc"], r["test_precision"]),
+            "batch": _way(r["test_acc"] - 0.01, r["test_precision"]),
+            **over.get(r["variant"], {}),
+        }
+        for r in records
+    ]
+
+
+def _summary(records: list[dict], **over) -> dict:
+    return qc.summary(records, VARIANTS, _evaluation(records, **over))
 
 
 # ----------------------------------------------------------------------------- the train step
@@ -97,7 +130,7 @@ def test_train_run_seeds_repeat_and_differ(project):
 
 
 def test_summary_describes_every_variant_over_runs():
-    result = qc.summary(_records(), VARIANTS)
+    result = _summary(_records())
     assert result["runs"] == RUNS and list(result["variants"]) == VARIANTS
     assert result["baseline"] == {"test_majority_acc": 0.5}
     for i, (name, m) in enumerate(result["variants"].items()):
@@ -109,18 +142,45 @@ def test_summary_describes_every_variant_over_runs():
         )
         assert m["trainable_params"] == 1000 + len(name)  # the same in every run: one number
         assert m["diverged"] == {"all": False, "any": False, "runs": [False] * RUNS}
+        ev = m["evaluated"]
+        assert ev["running"]["test_precision"]["runs"] == [0.6] * RUNS
+        assert ev["batch"]["test_acc"]["runs"] == pytest.approx(
+            [a - 0.01 for a in m["test_acc"]["runs"]]
+        )
+        assert ev["own_minus_trained_max"] == pytest.approx(0 if ev["own"] == "running" else 0.01)
     table = qc.accuracy_table(result)
     assert list(table["variant"]) == VARIANTS and (table["runs"] == RUNS).all()
     assert {"test_acc_mean", "test_acc_sd", "test_acc_per_run"} <= set(table.columns)
+    assert {"code_precision_mean", "bn_batch_test_acc_mean", "split"} <= set(table.columns)
 
 
 def test_summary_keeps_runs_without_a_precision_aligned():
     records = _records()
     records[0] = {**records[0], "test_precision": None, "diverged": True, "diverged_epoch": 1}
-    m = qc.summary(records, VARIANTS)["variants"][VARIANTS[0]]
+    m = _summary(records)["variants"][VARIANTS[0]]
     assert m["test_precision"] == {"runs": [None, 0.6]}
+    # no precision described over runs when a run has none: a claim on it is "missing"
+    assert "test_precision" not in m["evaluated"]["running"]
+    assert m["evaluated"]["running"]["test_precision_runs"] == [None, 0.6]
     assert m["diverged"]["runs"] == [True, False] and m["diverged_epoch"]["runs"] == [1, None]
-    assert qc.accuracy_table(qc.summary(records, VARIANTS))["diverged_runs"].iloc[0] == 1
+    table = qc.accuracy_table(_summary(records))
+    assert table["diverged_runs"].iloc[0] == 1 and pd.isna(table["code_precision_mean"].iloc[0])
+
+
+def test_summary_baseline_is_the_prepared_splits_and_code_variants_keep_their_own():
+    records = [
+        {**r, "test_majority_acc": 0.55} if r["variant"].startswith("code_") else r
+        for r in _records()
+    ]
+    result = _summary(records)
+    assert result["baseline"] == {"test_majority_acc": 0.5}
+    code = result["variants"]["code_spacy_tfidf"]
+    assert code["test_majority_acc"] == 0.55 and code["evaluated"]["split"] == "random"
+    assert code["gain_over_majority"]["runs"] == pytest.approx(
+        [a - 0.55 for a in code["test_acc"]["runs"]]
+    )
+    with pytest.raises(DlreproError, match="evaluated runs"):
+        qc.summary(records, VARIANTS, _evaluation(records)[1:])
 
 
 @pytest.mark.parametrize(
@@ -139,8 +199,9 @@ def test_summary_keeps_runs_without_a_precision_aligned():
     ],
 )
 def test_summary_refuses_inconsistent_runs(change, match):
+    records = change(_records())
     with pytest.raises(DlreproError, match=match):
-        qc.summary(change(_records()), VARIANTS)
+        qc.summary(records, VARIANTS, _evaluation(records))
 
 
 def test_compare_step_reads_every_variant_and_run(project):
@@ -150,14 +211,15 @@ def test_compare_step_reads_every_variant_and_run(project):
         io.write_json(path, rec)
         paths.append(path)
     out = "results/quora"
-    argv = ["quora", "compare", "--metrics", *paths, "--claims", str(CLAIMS),
-            "--table", f"{out}/table.csv", "--summary", f"{out}/metrics.json",
-            "--comparison", f"{out}/comparison.csv"]  # fmt: skip
+    io.write_json(f"{out}/evaluation.json", {"runs": _evaluation(_records())})
+    argv = ["quora", "compare", "--metrics", *paths, "--evaluation", f"{out}/evaluation.json",
+            "--claims", str(CLAIMS), "--table", f"{out}/table.csv",
+            "--summary", f"{out}/metrics.json", "--comparison", f"{out}/comparison.csv"]  # fmt: skip
     assert main([*SMOKE, *argv]) == 0
     comparison = pd.read_csv(project / out / "comparison.csv", keep_default_na=False)
-    assert len(comparison) == 17
+    assert len(comparison) == N_CLAIMS
     orders = comparison[comparison["tolerance"] == "order, beyond noise"]
-    assert len(orders) == 5 and (orders["runs"].astype(int) == RUNS).all()
+    assert len(orders) == N_JUDGED_ORDERS and (orders["runs"].astype(int) == RUNS).all()
     # one variant missing a run: the params call for more files than were given
     assert main([*SMOKE, *argv[:3], *paths[:-1], *argv[3 + len(paths) :]]) != 0
 
@@ -165,51 +227,95 @@ def test_compare_step_reads_every_variant_and_run(project):
 # ----------------------------------------------------------------------------- claims
 
 
-def _metrics(test_acc: dict[str, list[float]], majority: float = 0.5) -> dict:
+def _metrics(
+    test_acc: dict[str, list[float]], majority: float = 0.5, precision: float | None = 0.6
+) -> dict:
     records = [
-        _record(v, r, acc, test_majority_acc=majority)
+        _record(v, r, acc, test_majority_acc=majority, test_precision=precision)
         for v in VARIANTS
         for r, acc in enumerate(test_acc.get(v, [0.7, 0.7]))
     ]
-    return qc.summary(records, VARIANTS)
+    return _summary(records)
 
 
 def test_claims_kinds():
     claims = load_claims(CLAIMS)["claims"]
     kinds = {c["claim"]: c["kind"] for c in claims}
     assert [n for n, k in kinds.items() if k == "check"] == [
-        "All-zeros (majority class) baseline: test accuracy"
+        "All-zeros (majority class) baseline: test accuracy",
+        NEG_MEAN_FAIL,
     ]
     (fail,) = [c for c in claims if c["kind"] == "qualitative"]
     assert fail["post"] == "Fail" and fail["tolerance"]["below"] == 0.02
+    assert fail["ours"] == "variants.unit_norm_cosine.gain_over_majority"
     # the threshold was fixed with the study, before any paper-scale run (git history)
     assert str(fail["fixed"]) == "2026-11-21"
+    (code_fail,) = [c for c in claims if c["claim"] == NEG_MEAN_FAIL]
+    assert code_fail["ours"] == "variants.cosine_post.gain_over_majority"
     for c in claims:
         if c["kind"] == "published" and "order" in c:  # the post's values, quoted in order
             values = [float(v) for v in c["post"].split("<")]
             assert values == sorted(values) and len(values) == len(c["order"]), c["claim"]
 
 
-def test_offline_data_judges_only_the_orderings_and_the_fail():
+def test_every_number_and_ordering_is_compared_as_accuracy_and_as_precision():
+    claims = load_claims(CLAIMS)["claims"]
+    numbers = [c for c in claims if c["kind"] == "published" and "order" not in c]
+    accuracy = {(c["variant"], c["post"]) for c in numbers if c["ours"].endswith(".test_acc")}
+    precision = {(c["variant"], c["post"]) for c in numbers if "precision" in c["ours"]}
+    assert accuracy == precision and len(accuracy) == 12  # 10 rows + 2 set up as the code
+    accuracy_orders = [
+        (c["post"], c["order"]) for c in claims if "order" in c and not c.get("optional")
+    ]
+    precision_orders = [c for c in claims if "order" in c and c.get("optional")]
+    assert len(precision_orders) == len(accuracy_orders) - 1  # all but the BN placement
+    for c in precision_orders:  # each has its accuracy twin, with the same post text
+        assert all(p.endswith(".evaluated.running.test_precision") for p in c["order"])
+        twin = [p.replace("evaluated.running.test_precision", "test_acc") for p in c["order"]]
+        assert (c["post"], twin) in accuracy_orders, c["claim"]
+
+
+def test_bn_placement_is_not_judged_because_the_code_swaps_it():
+    (row,) = [c for c in load_claims(CLAIMS)["claims"] if c["claim"].startswith("BN placement")]
+    assert row["post"] == "0.77 < 0.78" and "0.78" in row["not_comparable"]
+    df = compare(load_claims(CLAIMS), _metrics({}), {"quora": {"data": {"source": "full"}}})
+    assert df.set_index("claim").loc[row["claim"], "verdict"] == "not comparable"
+
+
+def test_offline_data_judges_only_the_orderings_and_the_fails():
     df = compare(load_claims(CLAIMS), _metrics({}), {"quora": {"data": {"source": "bimpm"}}})
     judged = df[df["verdict"] != "not comparable"]
-    assert set(judged["kind"]) == {"published", "qualitative"}
-    assert len(judged) == 6  # 5 orderings + the "Fail"
+    assert set(judged["kind"]) == {"published", "qualitative", "check"}
+    assert len(judged) == N_JUDGED_ORDERS + 2  # the orderings + the two "Fail" rows
+
+
+def test_precision_orderings_are_not_judged_without_a_precision_below_paper_scale():
+    metrics = _metrics({}, precision=None)
+    smoke = {"scale": "smoke", "quora": {"data": {"source": "bimpm"}}}
+    df = compare(load_claims(CLAIMS), metrics, smoke)
+    rows = df[df["claim"].str.contains("(precision)", regex=False)]
+    assert len(rows) == 6 and (rows["verdict"] == "not comparable").all()
+    with pytest.raises(DlreproError, match="precision"):  # at paper scale a missing one is an error
+        compare(load_claims(CLAIMS), metrics, {**smoke, "scale": "paper"})
 
 
 @pytest.mark.parametrize(
     "gains, verdict",
     [
-        ([0.0, 0.01], "reproduced"),  # no better than the baseline in every run
+        ([0.0] * 5, "reproduced"),  # no better than the baseline in every run (5 runs)
         ([0.0, 0.2], "within noise"),
-        ([0.2, 0.25], "differs"),  # it learns in every run
+        ([0.2, 0.25, 0.22, 0.21, 0.23], "differs"),  # it learns in every run
     ],
 )
 def test_fail_is_judged_over_runs(gains, verdict):
-    metrics = _metrics({"unit_norm_cosine": [0.5 + g for g in gains]})
+    metrics = _metrics({v: [0.5 + g for g in gains] for v in VARIANTS})
     df = compare(load_claims(CLAIMS), metrics, {"quora": {"data": {"source": "bimpm"}}})
-    row = df.set_index("claim").filter(like="Fail", axis=0).iloc[0]
+    row = df.set_index("claim").loc[COS_FAIL]
     assert row["kind"] == "qualitative" and row["verdict"] == verdict
+    code_row = df.set_index("claim").loc[NEG_MEAN_FAIL]  # the same test, as a check
+    assert code_row["verdict"] == {"reproduced": "passed", "differs": "failed"}.get(
+        verdict, verdict
+    )
 
 
 def test_full_release_accuracy_within_noise_when_runs_vary_more_than_the_tolerance():

@@ -1,6 +1,8 @@
 """Steps of the quora study (Eren Golge, "Duplicate Question Detection with Deep Learning on
-Quora Dataset"): raw pairs -> cleaned + split -> question vectors (3 kinds) / token sequences ->
-10 variants x R run seeds -> table/figures over runs.
+Quora Dataset"): raw pairs -> cleaned + split -> question vectors (3 kinds, and the linked
+code's ways) / token sequences -> the variants x R run seeds -> test scores of every saved
+model (BN running averages and batch statistics; accuracy and the code's precision) ->
+table/figures over runs.
 
 The split and the word vectors are one draw; a run varies the model's initialisation and batch
 order (core.repeats.run_seed), so the spread over runs is training noise only."""
@@ -10,7 +12,13 @@ from __future__ import annotations
 from dlrepro.data.fetch import REGISTRY
 from dlrepro.data.steps import fetch
 from dlrepro.pipeline.declare import TRAINING_CURVES, In, Out, Steps, Value, Wildcard
-from dlrepro.studies.quora.spec import FEATURE_KINDS, FEATURE_PARAMS, RAW_FILE, ordered_variants
+from dlrepro.studies.quora.spec import (
+    CODE_KINDS,
+    FEATURE_KINDS,
+    FEATURE_PARAMS,
+    RAW_FILE,
+    ordered_variants,
+)
 
 STUDY = "quora"
 steps = Steps(STUDY)
@@ -19,6 +27,7 @@ PAIRS = "data/processed/quora/pairs.tsv"
 FEATURES = "data/processed/quora/features_{kind}.npz"
 MODEL_DIR = "results/quora/models/{variant}/{run}"
 SUMMARY = "results/quora/metrics.json"
+EVALUATION = "results/quora/evaluation.json"
 
 PAIR_COLUMNS = ("pair_id", "question1", "question2", "is_duplicate", "is_train")
 # a run whose loss diverged in its first epoch has no rows; its file still has the header
@@ -32,6 +41,10 @@ def _variants(config: dict) -> list[str]:
 def _feature_kinds(config: dict) -> list[str]:
     """The feature kinds a build makes: those the configured variants read."""
     return sorted({v["features"] for v in config["quora"]["variants"].values()})
+
+
+def _features_used(wildcards, config: dict) -> list[str]:
+    return [FEATURES.format(kind=k) for k in _feature_kinds(config)]
 
 
 def _raw_name(config: dict) -> str:
@@ -140,13 +153,13 @@ def prepare(args, ctx) -> None:
 )
 def features(args, ctx) -> None:
     from dlrepro.core import io
+    from dlrepro.studies.quora import code_features
     from dlrepro.studies.quora import features as feats
 
     pairs = _read_pairs_table(args.pairs)
     is_train = pairs["is_train"].to_numpy().astype(bool)
-    arrays = feats.pair_features(
-        args.kind, pairs, is_train, ctx.params["quora"]["features"], ctx.seed
-    )
+    make = code_features.pair_features if args.kind in CODE_KINDS else feats.pair_features
+    arrays = make(args.kind, pairs, is_train, ctx.params["quora"]["features"], ctx.seed)
     io.write_npz(args.out, **arrays)
 
 
@@ -192,12 +205,73 @@ def train(args, ctx) -> None:
     io.write_json(args.metrics, {"variant": args.variant, "run": args.run, **metrics})
 
 
+def _split_of(params: dict, variant: str) -> str:
+    """Which split a variant's features carry: prepared, or the code kinds' own."""
+    kind = params["quora"]["variants"][variant]["features"]
+    if kind in CODE_KINDS:
+        return params["quora"]["features"]["code"]["split"]["kind"]
+    return "prepared"
+
+
+@steps.step(
+    help="test scores of every saved model: BN running averages and batch statistics (Keras "
+    "mode=2); accuracy and the linked code's precision",
+    runtime=120,
+    mem_mb=4000,
+    params=("seed", "quora.training", "quora.variants", "quora.features.code.split"),
+    weights=In(_per_variant_run("weights.pt"), many=True),
+    features=In(_features_used, many=True),
+    evaluation=Out(EVALUATION),
+    predictions=Out("results/quora/predictions.npz"),
+)
+def evaluate(args, ctx) -> None:
+    from pathlib import Path
+
+    import numpy as np
+
+    from dlrepro.core import io
+    from dlrepro.core.determinism import configure_torch
+    from dlrepro.core.repeats import run_seed
+    from dlrepro.errors import DlreproError
+    from dlrepro.studies.quora.evaluate import evaluate_variant
+
+    configure_torch(ctx.seed, ctx.threads)  # on the CPU: a few seconds for every model
+    features = {Path(p).stem.removeprefix("features_"): p for p in args.features}
+    weights: dict[str, dict[int, str]] = {}
+    for path in args.weights:  # .../models/{variant}/{run}/weights.pt
+        run_dir = Path(path).parent
+        weights.setdefault(run_dir.parent.name, {})[int(run_dir.name)] = path
+    records, arrays = [], {}
+    for variant in _variants(ctx.params):
+        runs = weights.get(variant, {})
+        if sorted(runs) != list(range(ctx.params[STUDY]["runs"])):
+            raise DlreproError(f"quora evaluate: {variant} has weights of runs {sorted(runs)}")
+        kind = ctx.params["quora"]["variants"][variant]["features"]
+        with np.load(features[kind], allow_pickle=False) as f:
+            data = {k: f[k] for k in f.files}
+        embeddings = data.pop("embeddings", None)
+        seeds = [run_seed(ctx.seed, STUDY, r, variant) for r in sorted(runs)]
+        found, scores = evaluate_variant(
+            _variant_spec(ctx.params, variant),
+            data,
+            [runs[r] for r in sorted(runs)],
+            seeds,
+            embeddings=embeddings,
+        )
+        split = _split_of(ctx.params, variant)
+        records += [{"variant": variant, "split": split, **r} for r in found]
+        arrays.update({f"{variant}__{k}": v for k, v in scores.items()})
+    io.write_json(args.evaluation, {"runs": records})
+    io.write_npz(args.predictions, **arrays)
+
+
 @steps.step(
     help="accuracy table over runs, metrics.json, post-vs-ours comparison",
     runtime=10,
     mem_mb=1000,
     params=("quora.data.source",),
     metrics=In(_per_variant_run("metrics.json"), many=True),
+    evaluation=In(EVALUATION),
     claims=CLAIMS,
     table=Out("results/quora/table.csv"),
     summary=Out(SUMMARY),
@@ -208,7 +282,11 @@ def compare(args, ctx) -> None:
     from dlrepro.core.claims import write_results
     from dlrepro.studies.quora.compare import accuracy_table, summary
 
-    result = summary([io.read_json(path) for path in args.metrics], _variants(ctx.params))
+    result = summary(
+        [io.read_json(path) for path in args.metrics],
+        _variants(ctx.params),
+        io.read_json(args.evaluation)["runs"],
+    )
     write_results(args, result, accuracy_table(result), ctx.params)
 
 

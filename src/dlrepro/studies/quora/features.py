@@ -110,8 +110,9 @@ def _lookup_rows(nlp, orth: np.ndarray) -> np.ndarray:
     return rows[inverse]
 
 
-def _lowered(nlp, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(index into words, words) from LOWER hash keys; strings built once per distinct word."""
+def key_strings(nlp, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into words, words) from spaCy hash keys (LOWER, ORTH); strings built once per
+    distinct key."""
     uniq, inverse = np.unique(keys, return_inverse=True)
     words = np.array([nlp.vocab.strings[int(k)] for k in uniq], dtype=object)
     return inverse.astype(np.int32), words
@@ -128,7 +129,7 @@ def tokenize(nlp, texts) -> Tokens:
     keys = np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.uint64)
     keys = keys.astype(np.uint64, copy=False)
     offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
-    lower, words = _lowered(nlp, keys[:, 1])
+    lower, words = key_strings(nlp, keys[:, 1])
     return Tokens(
         offsets=offsets,
         orth=keys[:, 0].copy(),
@@ -142,26 +143,38 @@ def tokenize(nlp, texts) -> Tokens:
 
 
 def weighted_mean(
-    tokens: Tokens, cols: np.ndarray, weights: np.ndarray, table: np.ndarray
+    tokens: Tokens, cols: np.ndarray, weights: np.ndarray, table: np.ndarray, pool: str = "mean"
 ) -> np.ndarray:
     """float32 [n, dim]: per question sum_t w_t * table[cols_t] / sum_t w_t, as one sparse product.
 
     Tokens with cols = -1 (no vector) add a zero vector but still count in the denominator,
     which is how spaCy's `doc.vector` and the post treat out-of-vocabulary words. A question
     whose weights sum to 0 (no tokens, or only zero-weight ones) gets the zero vector.
+    pool="sum" leaves out the denominator: sum_t w_t * table[cols_t] (the linked code's TF-IDF).
     Accumulates in float64, so the result is as close to exact as float32 allows.
     """
     q = tokens.question_index()
     weights = np.asarray(weights, dtype=np.float64)
-    denom = np.bincount(q, weights=weights, minlength=tokens.n)
-    scale = weights / np.where(denom > 0, denom, 1.0)[q]
+    if pool == "sum":
+        scale = weights
+    else:
+        denom = np.bincount(q, weights=weights, minlength=tokens.n)
+        scale = weights / np.where(denom > 0, denom, 1.0)[q]
+    return sparse_times_table(q, cols, scale, tokens.n, table)
+
+
+def sparse_times_table(
+    q: np.ndarray, cols: np.ndarray, scale: np.ndarray, n: int, table: np.ndarray
+) -> np.ndarray:
+    """float32 [n, dim]: row i = sum over entries t with q_t = i and cols_t >= 0 of
+    scale_t * table[cols_t]."""
     known = cols >= 0
     matrix = sparse.csr_matrix(
-        (scale[known], (q[known], cols[known])), shape=(tokens.n, table.shape[0])
+        (scale[known], (q[known], cols[known])), shape=(n, table.shape[0])
     )  # repeated tokens are summed
     table = np.asarray(table, dtype=np.float64)
-    out = np.empty((tokens.n, table.shape[1]), dtype=np.float32)
-    for start in range(0, tokens.n, ROW_BLOCK):  # bounds the float64 temporary (full release)
+    out = np.empty((n, table.shape[1]), dtype=np.float32)
+    for start in range(0, n, ROW_BLOCK):  # bounds the float64 temporary (full release)
         out[start : start + ROW_BLOCK] = matrix[start : start + ROW_BLOCK] @ table
     return out
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -28,10 +29,17 @@ from dlrepro.errors import DlreproError
 
 ENCODERS = ("mlp", "birnn_conv")
 BN_PLACEMENTS = ("none", "after_relu", "before_relu")
-DISTANCES = ("euclidean", "cosine")
+# code_cosine: the linked code's cosine_distance, -mean(x * y) of L2-normalised x, y (siamese.py)
+DISTANCES = ("euclidean", "cosine", "code_cosine")
 HEADS = ("distance", "fc")
 OPTIMIZERS = ("adam", "sgd")
-LR_SCHEDULES = ("constant", "step", "cosine")
+# keras_decay: Keras 1's SGD `decay`, lr / (1 + decay * updates), applied after every batch
+LR_SCHEDULES = ("constant", "step", "cosine", "keras_decay")
+# BatchNorm at test time: running averages (PyTorch eval) or the test batch's own statistics
+# (Keras 1 `BatchNormalization(mode=2)`, as in the linked code)
+BN_TEST = ("running", "batch")
+# Keras `predict(..., batch_size=128)` in the linked code: the batch whose statistics mode=2 uses
+KERAS_PREDICT_BATCH = 128
 
 # Floor under squared distances and norms: sqrt and division have infinite slope at 0, and
 # a duplicate pair can map to one point. Keras' K.epsilon(), as in the Keras Siamese example.
@@ -90,6 +98,11 @@ OPTIONAL = {
     "lr_schedule": (_choice(LR_SCHEDULES), "constant"),
     "out_bn": (_BOOL, False),  # the original's BatchNorm over the final (concatenated) features
     "input_dim": (_POSITIVE_INT, 300),  # width of the mlp encoder's question vectors
+    "bn_test": (_choice(BN_TEST), "running"),
+    # SGD only; the defaults are what the study used before these keys existed
+    "momentum": (_FRACTION, 0.9),
+    "nesterov": (_BOOL, False),
+    "lr_decay": (_NON_NEGATIVE, 0.0),  # keras_decay only
 }
 SPEC_KEYS = frozenset(REQUIRED) | frozenset(CONDITIONAL) | frozenset(OPTIONAL)
 
@@ -280,8 +293,10 @@ def contrastive_loss(d: torch.Tensor, y: torch.Tensor, margin: float) -> torch.T
 class DistanceHead(nn.Module):
     """The Siamese head: a distance between the two embeddings, duplicate when < margin / 2.
 
-    Cosine distance is 1 - cos, so the same loss and rule apply. Both formulas are symmetric
-    operation by operation, so score(a, b) == score(b, a) bit for bit."""
+    Cosine distance is 1 - cos, so the same loss and rule apply. code_cosine is the linked
+    code's -mean(x * y) of the L2-normalised embeddings, i.e. -cos / width: it lies in
+    [-1/width, 1/width], always below 0.5, so every pair is called a duplicate whatever the
+    weights. All formulas are symmetric operation by operation: score(a, b) == score(b, a)."""
 
     def __init__(self, distance: str, margin: float):
         super().__init__()
@@ -291,6 +306,8 @@ class DistanceHead(nn.Module):
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         if self.distance == "euclidean":
             return torch.sqrt(torch.clamp((a - b).square().sum(dim=1), min=EPS))
+        if self.distance == "code_cosine":  # Keras' l2_normalize has the same 1e-12 floor
+            return -(F.normalize(a, dim=1, eps=1e-12) * F.normalize(b, dim=1, eps=1e-12)).mean(1)
         norms = torch.linalg.vector_norm(a, dim=1) * torch.linalg.vector_norm(b, dim=1)
         return 1 - (a * b).sum(dim=1) / torch.clamp(norms, min=EPS)
 
@@ -382,19 +399,75 @@ def build_model(spec: dict, embeddings: np.ndarray | None = None) -> SiameseNet:
     return SiameseNet(encoder, tower, head)
 
 
-@torch.no_grad()
-def predict(model: SiameseNet, a, b, batch_size: int = 256) -> torch.Tensor:
-    """0/1 "duplicate" predictions as a CPU LongTensor (eval mode: BN running statistics).
+@contextmanager
+def batch_statistics(model: nn.Module):
+    """Inside: every BatchNorm normalises with the statistics of the batch it is given (Keras 1
+    BN mode=2 at test time) and leaves its running averages untouched; the rest stays in eval
+    mode. The BatchNorms' previous mode is restored on exit."""
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [(m.training, m.track_running_stats) for m in norms]
+    for m in norms:
+        m.train()
+        m.track_running_stats = False  # train mode without a running-average update
+    try:
+        yield model
+    finally:
+        for m, (training, track) in zip(norms, saved):
+            m.train(training)
+            m.track_running_stats = track
 
-    Batches of 256: the GRU on CPU is ~1.4x slower per pair at 1024 (measured with packed
-    sequences), and the vector models do not care."""
+
+def _batches(n: int, batch_size: int) -> list[tuple[int, int]]:
+    """[start, stop) of each batch; a last batch of one row joins the one before it (a
+    BatchNorm on batch statistics cannot normalise a single row)."""
+    bounds = [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], n)]
+    return bounds
+
+
+@torch.no_grad()
+def scores(
+    model: SiameseNet, a, b, batch_size: int = 256, bn: str = "running", order_seed=None
+) -> torch.Tensor:
+    """The model's scores (distances or logits) of every pair, as a CPU tensor in input order.
+
+    bn="running": eval mode (BN running averages), batches of `batch_size`. Batches of 256: the
+    GRU on CPU is ~1.4x slower per pair at 1024 (measured with packed sequences), and the
+    vector models do not care. bn="batch": BN on each test batch's own statistics (Keras
+    mode=2) in batches of KERAS_PREDICT_BATCH, over the pairs in a random order drawn from
+    `order_seed` (the linked code predicted on a shuffled test set), returned in input order."""
+    if bn not in BN_TEST:
+        raise DlreproError(f"quora: bn must be one of {', '.join(BN_TEST)}, got {bn!r}")
     model.eval()
     device = next(model.parameters()).device
     a, b = torch.as_tensor(a), torch.as_tensor(b)
     if len(a) != len(b):
         raise DlreproError(f"quora: {len(a)} first questions but {len(b)} second questions")
-    out = [
-        model.decide(model(a[i : i + batch_size].to(device), b[i : i + batch_size].to(device)))
-        for i in range(0, len(a), batch_size)
-    ]
-    return torch.cat(out).long().cpu() if out else torch.zeros(0, dtype=torch.long)
+    if bn == "running":
+        out = [
+            model(a[i : i + batch_size].to(device), b[i : i + batch_size].to(device))
+            for i in range(0, len(a), batch_size)
+        ]
+        return torch.cat(out).cpu() if out else torch.zeros(0)
+    if order_seed is None:
+        raise DlreproError("quora: scores with bn='batch' need an order_seed")
+    order = torch.randperm(len(a), generator=torch.Generator().manual_seed(order_seed))
+    with batch_statistics(model):
+        out = [
+            model(a[order[i:j]].to(device), b[order[i:j]].to(device))
+            for i, j in _batches(len(a), KERAS_PREDICT_BATCH)
+        ]
+    if not out:
+        return torch.zeros(0)
+    result = torch.empty(len(a), dtype=out[0].dtype)
+    result[order] = torch.cat(out).cpu()
+    return result
+
+
+def predict(
+    model: SiameseNet, a, b, batch_size: int = 256, bn: str = "running", order_seed=None
+) -> torch.Tensor:
+    """0/1 "duplicate" predictions as a CPU LongTensor (see `scores` for bn and order_seed)."""
+    s = scores(model, a, b, batch_size=batch_size, bn=bn, order_seed=order_seed)
+    return model.decide(s).long() if len(s) else torch.zeros(0, dtype=torch.long)

@@ -19,7 +19,6 @@ from dlrepro.core.torch_utils import EpochLog, trainable_parameters
 from dlrepro.errors import DlreproError
 from dlrepro.studies.quora import models
 
-SGD_MOMENTUM = 0.9
 STEP_GAMMA = 0.1  # "step" schedule: lr x 0.1 after each third of the epochs
 
 
@@ -112,17 +111,26 @@ def to_tensors(spec: dict, data: dict, device: torch.device, embeddings=None) ->
 
 
 def make_optimiser(spec: dict, model: torch.nn.Module):
-    """Adam (the post's choice) or SGD + momentum, with an optional per-epoch lr schedule.
+    """Adam (the post's choice) or SGD + (Nesterov) momentum, with an optional lr schedule.
 
-    Adam is AdamW, as in core.torch_utils: with weight_decay = 0 it is exactly Adam."""
+    Adam is AdamW, as in core.torch_utils: with weight_decay = 0 it is exactly Adam. Every
+    schedule steps once per epoch except keras_decay, which steps after every batch (see
+    `steps_per_batch`): Keras 1's SGD(decay=d) uses lr / (1 + d * updates so far)."""
     params = [p for p in model.parameters() if p.requires_grad]
     if spec["optimizer"] == "adam":
         opt = torch.optim.AdamW(params, lr=spec["lr"], weight_decay=spec["weight_decay"])
     else:
         opt = torch.optim.SGD(
-            params, lr=spec["lr"], momentum=SGD_MOMENTUM, weight_decay=spec["weight_decay"]
+            params,
+            lr=spec["lr"],
+            momentum=spec["momentum"],
+            nesterov=spec["nesterov"],
+            weight_decay=spec["weight_decay"],
         )
-    if spec["lr_schedule"] == "step":
+    if spec["lr_schedule"] == "keras_decay":
+        decay = spec["lr_decay"]
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda updates: 1 / (1 + decay * updates))
+    elif spec["lr_schedule"] == "step":
         step = max(1, spec["epochs"] // 3)
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=STEP_GAMMA)
     elif spec["lr_schedule"] == "cosine":
@@ -132,19 +140,34 @@ def make_optimiser(spec: dict, model: torch.nn.Module):
     return opt, sched
 
 
+def steps_per_batch(spec: dict) -> bool:
+    """Whether the lr schedule steps after every batch (Keras' decay) rather than every epoch."""
+    return spec["lr_schedule"] == "keras_decay"
+
+
 # ----------------------------------------------------------------------------- the loop
 
 
-def accuracy(model: models.SiameseNet, split: tuple) -> float:
+def order_seed(seed: int) -> int:
+    """The seed of the test order for BN batch statistics (a run's stream, as the batches')."""
+    return stream_seed(seed, "quora", "bn_batch_order")
+
+
+def accuracy(model: models.SiameseNet, split: tuple, bn: str = "running", seed: int = 0) -> float:
+    """Share of correct "duplicate" calls; bn and seed as models.scores (bn, order_seed)."""
     a, b, y = split
-    return float((models.predict(model, a, b) == y.cpu()).double().mean())
+    order = order_seed(seed) if bn == "batch" else None
+    return float((models.predict(model, a, b, bn=bn, order_seed=order) == y.cpu()).double().mean())
 
 
-def run_epoch(model, optimiser, split: tuple, perm: torch.Tensor, batch_size: int) -> float | None:
+def run_epoch(
+    model, optimiser, split: tuple, perm: torch.Tensor, batch_size: int, per_batch=None
+) -> float | None:
     """One pass over shuffled mini-batches; the mean loss, or None when it turned NaN/inf.
 
     The step on a non-finite loss is not taken, so the model is left as it was just before.
-    A last batch of one pair is skipped: BatchNorm cannot normalise a single example."""
+    A last batch of one pair is skipped: BatchNorm cannot normalise a single example.
+    `per_batch`, when given, is called after every optimiser step (a per-update lr schedule)."""
     a, b, y = split
     model.train()
     total, seen = 0.0, 0
@@ -159,6 +182,8 @@ def run_epoch(model, optimiser, split: tuple, perm: torch.Tensor, batch_size: in
             return None
         loss.backward()
         optimiser.step()
+        if per_batch is not None:
+            per_batch()
         total += value * len(idx)
         seen += len(idx)
     return total / max(seen, 1)
@@ -167,6 +192,8 @@ def run_epoch(model, optimiser, split: tuple, perm: torch.Tensor, batch_size: in
 def fit(model, spec: dict, splits: dict, seed: int, desc: str) -> tuple[list[dict], int | None]:
     """Train for spec["epochs"]; returns (history rows, epoch where the loss diverged or None)."""
     optimiser, scheduler = make_optimiser(spec, model)
+    per_batch = scheduler.step if scheduler is not None and steps_per_batch(spec) else None
+    bn = spec["bn_test"]
     train = splits["train"]
     device = train[0].device
     # CPU generator: the same batch order on any device
@@ -177,37 +204,52 @@ def fit(model, spec: dict, splits: dict, seed: int, desc: str) -> tuple[list[dic
         range(1, spec["epochs"] + 1), desc=desc, unit="epoch", leave=False, disable=None
     ):
         perm = torch.randperm(len(train[0]), generator=order).to(device)
-        loss = run_epoch(model, optimiser, train, perm, spec["batch_size"])
+        loss = run_epoch(model, optimiser, train, perm, spec["batch_size"], per_batch)
         if loss is None:
             return history, epoch
-        if scheduler is not None:
+        if scheduler is not None and per_batch is None:
             scheduler.step()
-        row = asdict(EpochLog(epoch, loss, accuracy(model, train)))
-        history.append({**row, "test_acc": accuracy(model, splits["test"])})
+        row = asdict(EpochLog(epoch, loss, accuracy(model, train, bn, seed)))
+        history.append({**row, "test_acc": accuracy(model, splits["test"], bn, seed)})
     return history, None
 
 
-def evaluate(model, splits: dict, train_acc: float | None = None) -> dict:
-    """Accuracies, the post's "all zeros" baseline, and the original script's precision.
-
-    The original `compute_accuracy` was `labels[distance < 0.5].mean()`, the precision of
-    the "duplicate" predictions, not their accuracy; we report both so the study can say
-    which one the post's numbers match. `train_acc` of the same model may be passed in: on
-    the training set of the sequence model it costs a third of an epoch on CPU."""
-    if train_acc is None:
-        train_acc = accuracy(model, splits["train"])
-    a, b, y = splits["test"]
-    y_test = y.cpu()
-    pred = models.predict(model, a, b)
-    majority = int(splits["train"][2].double().mean() > 0.5)
+def test_scores(pred: torch.Tensor, y: torch.Tensor) -> dict:
+    """Accuracy, the share called duplicate, and the linked code's number: its `compute_accuracy`
+    was `labels[distance < 0.5].mean()`, the precision of the "duplicate" calls (None when
+    there are none). From 0/1 predictions and 0/1 labels of the same pairs."""
     positives = pred == 1
     return {
+        "test_acc": float((pred == y).double().mean()),
+        "test_positive_rate": float(positives.double().mean()),
+        "test_precision": float(y[positives].double().mean()) if positives.any() else None,
+    }
+
+
+def majority_accuracy(splits: dict) -> float:
+    """Test accuracy of calling every pair the training set's majority class ("all zeros")."""
+    majority = int(splits["train"][2].double().mean() > 0.5)
+    return float((splits["test"][2].cpu() == majority).double().mean())
+
+
+def evaluate(model, splits: dict, train_acc: float | None = None, bn="running", seed=0) -> dict:
+    """Accuracies, the post's "all zeros" baseline, and the original script's precision.
+
+    We report accuracy and precision (see `test_scores`) so the study can say which one the
+    post's numbers match. `train_acc` of the same model may be passed in: on the training set
+    of the sequence model it costs a third of an epoch on CPU. bn, seed: as `accuracy`."""
+    if train_acc is None:
+        train_acc = accuracy(model, splits["train"], bn, seed)
+    a, b, y = splits["test"]
+    order = order_seed(seed) if bn == "batch" else None
+    scores = test_scores(models.predict(model, a, b, bn=bn, order_seed=order), y.cpu())
+    return {
         "train_acc": train_acc,
-        "test_acc": float((pred == y_test).double().mean()),
+        "test_acc": scores["test_acc"],
         "trainable_params": trainable_parameters(model),
-        "test_majority_acc": float((y_test == majority).double().mean()),
-        "test_positive_rate": float(positives.double().mean()),  # share predicted duplicate
-        "test_precision": float(y_test[positives].double().mean()) if positives.any() else None,
+        "test_majority_acc": majority_accuracy(splits),
+        "test_positive_rate": scores["test_positive_rate"],  # share predicted duplicate
+        "test_precision": scores["test_precision"],
     }
 
 
@@ -223,7 +265,7 @@ def train_variant(spec: dict, data: dict, seed: int, device: torch.device, embed
     desc = f"quora {spec['encoder']}/{spec['head']}"
     history, diverged_epoch = fit(model, spec, splits, seed, desc)
     last_train_acc = history[-1]["train_acc"] if history and diverged_epoch is None else None
-    metrics = evaluate(model, splits, last_train_acc)
+    metrics = evaluate(model, splits, last_train_acc, spec["bn_test"], seed)
     metrics["diverged"] = diverged_epoch is not None
     metrics["diverged_epoch"] = diverged_epoch
     return model.cpu(), metrics, history
