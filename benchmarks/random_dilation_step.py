@@ -26,7 +26,7 @@ from dlrepro.classifier.train import predict_proba  # noqa: E402
 from dlrepro.studies.random_dilation.models import BesNet, FramePool  # noqa: E402
 from dlrepro.studies.random_dilation.train import EVAL_BATCH  # noqa: E402
 
-STEPS_PER_EPOCH, VAL = 38, 300  # 1200 training clips / batch 32; validation clips
+STEPS_PER_EPOCH, VAL = 57, 300  # 1800 training clips / batch 32; validation clips
 
 
 def old_way(model: BesNet) -> BesNet:

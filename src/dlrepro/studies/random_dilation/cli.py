@@ -1,8 +1,9 @@
 """Steps of the random_dilation study (BesNet, "Random Dilation Networks for Action Recognition
-in Videos"): synthetic video-action set -> 2D bottleneck net pretrained on frames -> one job per
-(variant, run seed): inflated 3D nets with no / 2 / random temporal dilation, and the
-frame-feature MLP -> every run per variant (mean, sd, runs) and the post's orderings, judged
-against the run-to-run noise."""
+in Videos"): synthetic video-action set (context classes and motion classes) -> 2D bottleneck
+net pretrained on frames -> one job per (variant, run seed): inflated 3D nets with no / 2 /
+random temporal dilation, and the frame-feature MLP, each tested on the clips as they are and
+with their frames shuffled -> every run per variant (mean, sd, runs) and the post's claims,
+judged against the run-to-run noise."""
 
 from __future__ import annotations
 
@@ -48,30 +49,30 @@ def generate(args, ctx) -> None:
 
 
 def _frame_net(ctx):
-    from dlrepro.studies.random_dilation.data import GRID
+    from dlrepro.studies.random_dilation.data import FRAME_TARGETS
     from dlrepro.studies.random_dilation.models import FrameNet
 
-    return FrameNet(**_p(ctx)["model"], n_out=GRID**2)
+    return FrameNet(**_p(ctx)["model"], n_out=FRAME_TARGETS)
 
 
 def _frames(path, split: str, size: int, limit: int | None = None):
-    """Single frames of a split with their blob-position cell, the first `limit` of a fixed
-    seeded shuffle (so pretraining sees frames of many clips)."""
+    """Single frames of a split with their frame-level target (object shown, blob cell), the
+    first `limit` of a fixed seeded shuffle (so pretraining sees frames of many clips)."""
     import numpy as np
     import torch
 
-    from dlrepro.studies.random_dilation.data import load, position_cells
+    from dlrepro.studies.random_dilation.data import frame_targets, load
 
-    x, _, _, centres = load(path, split)
+    x, y, _, centres = load(path, split)
     n, _, t, h, w = x.shape
     frames = x.transpose(1, 2).reshape(n * t, 1, h, w)
-    cells = torch.from_numpy(position_cells(centres, size).reshape(-1))
+    targets = torch.from_numpy(frame_targets(centres, y.numpy(), size).reshape(-1))
     idx = torch.from_numpy(np.random.default_rng(0).permutation(n * t)[:limit])
-    return frames[idx], cells[idx]
+    return frames[idx], targets[idx]
 
 
 @steps.step(
-    help="the 2D bottleneck net on single frames (blob position cell)",
+    help="the 2D bottleneck net on single frames (object shown, blob position cell)",
     gpu=True,
     runtime=15,
     mem_mb=2000,
@@ -102,7 +103,7 @@ def pretrain(args, ctx) -> None:
         args.metrics,
         {
             "frames": len(y),
-            "val_cell_acc": accuracy(net, x_val, y_val),
+            "val_frame_acc": accuracy(net, x_val, y_val),
             "parameters": trainable_parameters(net),
             "history": history,
         },
@@ -110,7 +111,7 @@ def pretrain(args, ctx) -> None:
 
 
 @steps.step(
-    help="one variant under one run seed; test accuracy overall and per stride",
+    help="one variant under one run seed; test accuracy per stride and class group, shuffled",
     gpu=True,
     runtime=30,
     mem_mb=2000,
@@ -126,14 +127,15 @@ def train(args, ctx) -> None:
     import torch
 
     from dlrepro.core import io
+    from dlrepro.core.determinism import stream_seed
     from dlrepro.core.repeats import run_seed
     from dlrepro.core.torch_utils import load_weights, save_weights, setup, trainable_parameters
     from dlrepro.studies.random_dilation.data import CLASSES, load
     from dlrepro.studies.random_dilation.models import BesNet, FrameMLP, frame_features, inflate
     from dlrepro.studies.random_dilation.train import (
-        accuracy,
-        by_stride,
+        evaluate,
         fit,
+        frame_orders,
         single_dilation_accuracy,
     )
     from dlrepro.studies.random_dilation.variants import VARIANT_DILATION
@@ -177,6 +179,9 @@ def train(args, ctx) -> None:
         extra["dilations_drawn"] = {
             str(d): sum(c.drawn.count(d) for c in model.temporal_convs()) for d in (1, 2)
         }
+    # one shuffled order per test clip, the same for every variant and run (paired)
+    n_test, _, frames = splits["test"][0].shape[:3]
+    orders = frame_orders(n_test, frames, stream_seed(ctx.seed, STUDY, "shuffle"))
     save_weights(args.weights, model)
     io.write_json(
         args.metrics,
@@ -184,8 +189,7 @@ def train(args, ctx) -> None:
             "variant": args.variant,
             "run": args.run,
             "parameters": trainable_parameters(model),
-            "test_acc": accuracy(model, inputs["test"], y_test),
-            "test_acc_by_stride": by_stride(model, inputs["test"], y_test, stride_test),
+            **evaluate(model, inputs["test"], y_test, stride_test, orders),
             "history": history,
             **extra,
         },
@@ -212,7 +216,7 @@ def compare(args, ctx) -> None:
 
 
 @steps.step(
-    help="sample clips, accuracy per variant, per stride, learning curves",
+    help="sample clips, accuracy per variant, per stride, per class group, learning curves",
     data=In(DATA),
     summary=In(f"{RD}/metrics.json"),
     runs=In(_run_metrics, many=True),
@@ -220,6 +224,7 @@ def compare(args, ctx) -> None:
     samples=Out(f"{RD}/figures/samples.png", figure=True),
     accuracy=Out(f"{RD}/figures/accuracy.png", figure=True),
     strides=Out(f"{RD}/figures/accuracy_by_stride.png", figure=True),
+    groups=Out(f"{RD}/figures/accuracy_by_group.png", figure=True),
     curves=Out(f"{RD}/figures/learning_curves.png", figure=True),
 )
 def figures(args, ctx) -> None:
@@ -235,4 +240,5 @@ def figures(args, ctx) -> None:
 
     fig.accuracy(summary, load_claims(args.claims), args.accuracy)
     fig.by_stride(summary, args.strides)
+    fig.by_group(summary, args.groups)
     fig.learning_curves(runs, args.curves)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dlrepro.core.repeats import index_runs, over_runs
+from dlrepro.studies.random_dilation.data import GROUPS
 from dlrepro.studies.random_dilation.variants import VARIANTS
 
 LABELS = {
@@ -19,11 +20,17 @@ LABELS = {
 def run_summary(r: dict) -> dict:
     """One variant's measured results in one run (what over_runs describes)."""
     strides = r["test_acc_by_stride"]
+    group, shuffled = r["test_acc_by_group"], r["test_acc_shuffled"]
     out = {
         "test_acc": r["test_acc"],
         "by_stride": {s: strides[s] for s in sorted(strides, key=int)},
         # how much the frame rate moves accuracy: the post's "reduces the effect of FPS"
         "stride_spread": max(strides.values()) - min(strides.values()),
+        # accuracy where context decides the class and where motion does ("context vs motion")
+        "by_group": {g: group[g] for g in GROUPS},
+        "shuffled": dict(shuffled),
+        # what putting the frames in a random order costs (motion removed, context kept)
+        "shuffle_cost": {g: group[g] - shuffled[g] for g in ("all", *GROUPS)},
     }
     if "test_acc_single_dilation" in r:
         single = r["test_acc_single_dilation"]
@@ -51,6 +58,8 @@ def summarise(runs: list[dict]) -> tuple[pd.DataFrame, dict]:
                 "runs": len(acc["runs"]),
                 **{f"stride_{s}_mean": strides[s]["mean"] for s in strides},
                 "stride_spread_mean": variants[v]["stride_spread"]["mean"],
+                **{f"{g}_classes_mean": variants[v]["by_group"][g]["mean"] for g in GROUPS},
+                "shuffled_mean": variants[v]["shuffled"]["all"]["mean"],
                 "per_run": " ".join(f"{a:.4f}" for a in acc["runs"]),
                 "parameters": variants[v]["parameters"],
             }

@@ -1,13 +1,24 @@
-"""A synthetic video-action set standing in for Kinetics (not available offline).
+"""A synthetic video-action set standing in for Kinetics (not available offline), with classes
+that CONTEXT decides and classes that MOTION decides.
 
-One bright Gaussian blob moves in a small grayscale frame; its motion pattern is the class.
-The six classes are three pairs, and the two members of a pair are TIME REVERSALS of each
-other, so a single frame, or the unordered bag of a clip's frames, says which pair a clip is
-from but not which member (an order-free model is capped near 50 %, chance is 1/6):
+One bright Gaussian blob (the actor) moves in a small grayscale frame. Twelve classes:
+
+Motion classes (0-5): plain background; the blob's motion pattern is the class. They are three
+pairs whose two members are TIME REVERSALS of each other, so a single frame, or the unordered
+bag of a clip's frames, says which pair a clip is from but not which member:
 
     0 / 1  circle clockwise / counter-clockwise        (a short-range cue: 3 frames show it)
     2 / 3  straight, long pause, then turn left / right (needs context across the pause)
     4 / 5  out fast + back slow / out slow + back fast  (compares speeds over the whole clip)
+
+Context classes (6-11): a static object (the "scene": a bar at 0, 45, 90 or 135 degrees, a ring
+or a plus) stands in every frame and is the class; the blob moves with one of the six motion
+patterns drawn at random, so the motion says nothing about which context class it is. Any
+single frame decides these classes. The object is drawn like the actor (a Gaussian profile of
+the same brightness range), so neither cue is made easier by its contrast.
+
+So an order-free model can be right on every context class and on half of the motion classes:
+its ceiling is 9/12 = 0.75 by construction (chance 1/12); an order-aware model can reach 1.
 
 Frame rate: every clip has the same number of frames T, recorded with a temporal stride s
 (params `strides`) of an underlying trajectory, so the same action spans ~1/s of the frames
@@ -23,7 +34,7 @@ import numpy as np
 
 from dlrepro.core.determinism import rng as named_rng
 
-CLASSES = (
+MOTIONS = (
     "circle cw",
     "circle ccw",
     "turn left",
@@ -31,9 +42,20 @@ CLASSES = (
     "out fast back slow",
     "out slow back fast",
 )
+SCENES = ("bar 0 deg", "bar 45 deg", "bar 90 deg", "bar 135 deg", "ring", "plus")
+CLASSES = (*MOTIONS, *(f"scene: {s}" for s in SCENES))
+GROUPS = ("context", "motion")
 SPLITS = ("train", "val", "test")
-GRID = 4  # frame-level auxiliary target for 2D pretraining: the blob's cell on a GRID x GRID grid
-MARGIN = 2.0  # blob centres stay this far from the border
+GRID = 4  # frame-level target for 2D pretraining: the blob's cell on a GRID x GRID grid ...
+# ... and which static object the frame shows (0 = none, 1.. = SCENES): what ImageNet labels
+# are to the post's frame features, labels of single frames
+FRAME_TARGETS = GRID**2 * (len(SCENES) + 1)
+MARGIN = 2.0  # blob centres and scene objects stay this far from the border
+
+
+def is_context(labels) -> np.ndarray:
+    """True for the context classes (a static object decides), False for the motion classes."""
+    return np.asarray(labels) >= len(MOTIONS)
 
 
 def _rotate(v: np.ndarray, angle: float) -> np.ndarray:
@@ -49,8 +71,9 @@ def _piecewise(p: np.ndarray, knots: list[tuple[float, np.ndarray]]) -> np.ndarr
 
 
 def trajectory(label: int, p: np.ndarray, r: np.random.Generator, size: int) -> np.ndarray:
-    """Blob centres [len(p), 2] (x, y) for class `label` at action progress p (0 = start,
-    1 = end; constant before and after). Shapes are drawn at random, then shifted inside."""
+    """Blob centres [len(p), 2] (x, y) for motion pattern `label` (0-5, MOTIONS) at action
+    progress p (0 = start, 1 = end; constant before and after). Shapes are drawn at random,
+    then shifted inside."""
     heading = np.array([1.0, 0.0])
     heading = _rotate(heading, r.uniform(0, 2 * np.pi))
     if label in (0, 1):
@@ -82,19 +105,56 @@ def render(centres: np.ndarray, size: int, sigma: float, amplitude: float) -> np
     return amplitude * np.exp(-(dx**2 + dy**2) / (2 * sigma**2))
 
 
+def _segment_distance(px: np.ndarray, py: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance of every pixel (px, py) to the segment a-b."""
+    d = b - a
+    t = np.clip(((px - a[0]) * d[0] + (py - a[1]) * d[1]) / (d @ d), 0.0, 1.0)
+    return np.hypot(px - a[0] - t * d[0], py - a[1] - t * d[1])
+
+
+def scene_object(kind: int, r: np.random.Generator, size: int) -> np.ndarray:
+    """The static object of context class `kind` (index into SCENES) as a frame [size, size]:
+    a line drawing with a Gaussian profile, at a random place (whole, inside the margin), with
+    the blob's brightness range."""
+    extent = r.uniform(2.5, 3.5)  # half-length of a bar or arm, radius of the ring (pixels)
+    centre = r.uniform(MARGIN + extent, size - 1 - MARGIN - extent, size=2)
+    py, px = np.mgrid[0:size, 0:size].astype(np.float64)
+    name = SCENES[kind]
+    if name == "ring":
+        dist = np.abs(np.hypot(px - centre[0], py - centre[1]) - extent)
+    else:
+        angles = [0.0, 90.0] if name == "plus" else [float(name.split()[1])]
+        dist = np.min(
+            [
+                # y points down on screen: a 45-degree bar rises to the right
+                _segment_distance(px, py, centre - extent * u, centre + extent * u)
+                for u in (np.array([np.cos(a), -np.sin(a)]) for a in np.radians(angles))
+            ],
+            axis=0,
+        )
+    width, amplitude = r.uniform(0.6, 0.9), r.uniform(0.6, 1.0)
+    return amplitude * np.exp(-(dist**2) / (2 * width**2))
+
+
 def make_clip(
     label: int, stride: int, frames: int, size: int, noise: float, r: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """One clip: uint8 frames [T, size, size] and the blob centres [T, 2]."""
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One clip of class `label`: uint8 frames [T, size, size], the blob centres [T, 2] and the
+    motion pattern the blob follows (the label for a motion class, random for a context one)."""
+    context = bool(is_context(label))
+    motion = int(r.integers(len(MOTIONS))) if context else label
     duration = r.uniform(0.7, 1.0) * frames  # underlying steps the action takes
     span = frames * stride  # underlying steps the clip covers
     onset = r.uniform(0, span - duration)
     t = stride * np.arange(frames) + r.uniform(0, stride)  # sampling times of the frames
     p = np.clip((t - onset) / duration, 0.0, 1.0)
-    centres = trajectory(label, p, r, size)
+    centres = trajectory(motion, p, r, size)
     video = render(centres, size, sigma=r.uniform(0.9, 1.4), amplitude=r.uniform(0.6, 1.0))
+    if context:  # the object stands still in every frame; where the blob crosses it, the brighter
+        video = np.maximum(video, scene_object(label - len(MOTIONS), r, size)[None])
     video = video + noise * r.standard_normal(video.shape)
-    return np.round(np.clip(video, 0, 1) * 255).astype(np.uint8), centres.astype(np.float32)
+    clip = np.round(np.clip(video, 0, 1) * 255).astype(np.uint8)
+    return clip, centres.astype(np.float32), motion
 
 
 def make_split(
@@ -109,6 +169,7 @@ def make_split(
         "y": labels.astype(np.int64),
         "stride": stride.astype(np.int64),
         "centres": np.stack([c[1] for c in clips]),
+        "motion": np.array([c[2] for c in clips], dtype=np.int64),
     }
 
 
@@ -122,13 +183,26 @@ def generate(seed: int, p: dict) -> dict[str, np.ndarray]:
     return out
 
 
+def scene_ids(labels) -> np.ndarray:
+    """The static object a clip shows: 0 = none (motion classes), 1 + SCENES index otherwise."""
+    labels = np.asarray(labels)
+    return np.where(is_context(labels), labels - len(MOTIONS) + 1, 0)
+
+
 def position_cells(centres: np.ndarray, size: int) -> np.ndarray:
     """The blob's cell on a GRID x GRID grid, a frame-level class in 0..GRID**2-1."""
     cell = np.clip((centres / size * GRID).astype(np.int64), 0, GRID - 1)
     return cell[..., 1] * GRID + cell[..., 0]
 
 
-KEYS = tuple(f"{k}_{s}" for s in SPLITS for k in ("x", "y", "stride", "centres"))
+def frame_targets(centres: np.ndarray, labels: np.ndarray, size: int) -> np.ndarray:
+    """Pretraining targets of every frame [N, T]: (object shown, blob cell) as one class in
+    0..FRAME_TARGETS-1."""
+    scene = np.broadcast_to(scene_ids(labels)[:, None], centres.shape[:2])
+    return scene * GRID**2 + position_cells(centres, size)
+
+
+KEYS = tuple(f"{k}_{s}" for s in SPLITS for k in ("x", "y", "stride", "centres", "motion"))
 
 
 def load(path, split: str):

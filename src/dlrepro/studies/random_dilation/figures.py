@@ -1,5 +1,6 @@
 """Figures: sample clips per class, accuracy per variant (runs + spread, the post's Kinetics
-numbers beside), accuracy per frame-rate stride, learning curves."""
+numbers beside), accuracy per frame-rate stride, accuracy per class group (context / motion)
+with the frames in order and shuffled, learning curves."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from dlrepro.core.claims import post_of
 from dlrepro.core.plotting import save_png
 from dlrepro.studies.random_dilation.compare import LABELS
-from dlrepro.studies.random_dilation.data import CLASSES
+from dlrepro.studies.random_dilation.data import CLASSES, GROUPS, MOTIONS, is_context
 from dlrepro.studies.random_dilation.variants import VARIANTS
 
 # the post's Kinetics top-1 (a different dataset: shown beside ours, never on the same axis)
@@ -30,13 +31,15 @@ SHORT = {
 def samples(data: dict, path, columns: int = 8) -> None:
     """One test clip per class (stride 1 where there is one): evenly spaced frames, then the
     blob's path over the whole clip (start: circle, end: cross)."""
-    x, y, stride, centres = (data[f"{k}_test"] for k in ("x", "y", "stride", "centres"))
+    x, y, stride, centres, motion = (
+        data[f"{k}_test"] for k in ("x", "y", "stride", "centres", "motion")
+    )
     frames = x.shape[1]
     cols = np.unique(np.linspace(0, frames - 1, min(columns, frames)).round().astype(int))
     fig, axes = plt.subplots(
         len(CLASSES),
         len(cols) + 1,
-        figsize=(1.1 * (len(cols) + 1), 1.15 * len(CLASSES)),
+        figsize=(1.1 * (len(cols) + 1), 1.4 * len(CLASSES)),
         squeeze=False,
     )
     for c, name in enumerate(CLASSES):
@@ -54,7 +57,8 @@ def samples(data: dict, path, columns: int = 8) -> None:
         path_ax.plot(centres[i, :, 0], centres[i, :, 1], "-", color="tab:red", lw=1)
         path_ax.plot(*centres[i, 0], "o", color="tab:red", ms=3, mfc="none")
         path_ax.plot(*centres[i, -1], "x", color="tab:red", ms=3)
-        axes[c, 0].set_ylabel(f"{name}\n(stride {stride[i]})", fontsize=7)
+        moves = f"\nmoving: {MOTIONS[motion[i]]}" if is_context(c) else ""
+        axes[c, 0].set_ylabel(f"{name}\nstride {stride[i]}{moves}", fontsize=5)
     axes[0, -1].set_title("path")
     for ax in axes.flat:
         ax.set_xticks([])
@@ -113,6 +117,31 @@ def by_stride(summary: dict, path) -> None:
         ylim=(0, 1),
     )
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    save_png(fig, path)
+
+
+def by_group(summary: dict, path) -> None:
+    """Per variant: accuracy on the context and on the motion classes, with the frames in order
+    (solid) and shuffled (hatched); mean ± sd over runs, dots the runs."""
+    variants = [v for v in VARIANTS if v in summary["variants"]]
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    width = 0.2
+    for k, v in enumerate(variants):
+        s = summary["variants"][v]
+        bars = [(g, s["by_group"][g], "") for g in GROUPS]
+        bars += [(g, s["shuffled"][g], "//") for g in GROUPS]
+        for j, (g, m, hatch) in enumerate(bars):
+            x = k + (j - 1.5) * width
+            ax.bar(x, m["mean"], width, yerr=m["sd"], capsize=2, hatch=hatch,
+                   color=COLOURS[v], alpha=0.35 if g == "motion" else 0.75, edgecolor="black",
+                   lw=0.5)  # fmt: skip
+            ax.plot(np.full(len(m["runs"]), x), m["runs"], "o", color="black", ms=2)
+    ax.axhline(0.5, color="black", ls="--", lw=0.8, label="order-free ceiling, motion classes")
+    ax.set_xticks(range(len(variants)), [SHORT[v] for v in variants], fontsize=7)
+    ax.set(ylabel="test top-1 (mean ± sd over runs)", ylim=(0, 1.05),
+           title="per variant: context, motion; then shuffled context, shuffled motion")  # fmt: skip
+    ax.title.set_fontsize(8)
+    ax.legend(fontsize=7, loc="lower left")
     save_png(fig, path)
 
 
