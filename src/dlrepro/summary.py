@@ -39,7 +39,6 @@ def study_table(comparison, width: int) -> str:
 
 
 def main(args, params=None) -> int:
-
     from dlrepro.report.build import comparison_of, headline, verdict_counts
     from dlrepro.studies import STUDIES
 
