@@ -37,7 +37,7 @@ def _train(tmp_path, split, name, cpu_isa, inherited):
     subprocess.run(
         [sys.executable, "-m", "dlrepro", *SMOKE, "--params", str(override),
          "--provenance", str(out / "prov.json"), "slash", "train",
-         "--model", "vanilla_cnn", "--run", "0", "--split", str(split), "--weights", str(out / "w.pt"),
+         "--source", "generated", "--model", "vanilla_cnn", "--run", "0", "--split", str(split), "--weights", str(out / "w.pt"),
          "--metrics", str(out / "m.json"), "--history", str(out / "h.csv")],
         check=True, env={**env, **inherited, "PYTHONHASHSEED": "0"}, capture_output=True,
     )  # fmt: skip
@@ -49,7 +49,21 @@ def test_the_cap_makes_weights_independent_of_the_cpus_kernels(tmp_path):
     data, split = tmp_path / "data.npz", tmp_path / "split.npz"
     assert main([*SMOKE, "slash", "generate", "--out", str(data)]) == 0
     assert (
-        main([*SMOKE, "slash", "split", "--run", "0", "--data", str(data), "--out", str(split)])
+        main(
+            [
+                *SMOKE,
+                "slash",
+                "split",
+                "--source",
+                "generated",
+                "--run",
+                "0",
+                "--data",
+                str(data),
+                "--out",
+                str(split),
+            ]
+        )
         == 0
     )
 

@@ -7,7 +7,7 @@ make "run 2 starts while run 1 holds the lock" certain rather than likely, run 1
 (SIGSTOP of its process group) while run 2 tries, and resumed (SIGCONT) afterwards.
 
 The killed job is always `slash train --model vanilla_cnn` (rule slash_train_cnn, DVC stage
-slash_train_cnn-vanilla_cnn). Its declared outputs and dependants are read from dvc.yaml,
+slash_train_cnn-generated-vanilla_cnn-0). Its declared outputs and dependants are read from dvc.yaml,
 which is generated from the Snakemake rules (test_smoke_pipeline checks it is current).
 """
 
@@ -38,9 +38,11 @@ from conftest import (
 
 MODEL = "vanilla_cnn"
 RULE = "slash_train_cnn"
-STAGE = f"{RULE}-{MODEL}-0"  # dvc.yaml names one stage per wildcard value: <rule>-<values>
-OTHER_STAGE = f"{RULE}-custom_cnn-0"  # independent of the killed job
-SPLIT = "data/processed/slash/runs/0/split.npz"  # the training job's input
+STAGE = (
+    f"{RULE}-generated-{MODEL}-0"  # dvc.yaml names one stage per wildcard value: <rule>-<values>
+)
+OTHER_STAGE = f"{RULE}-generated-custom_cnn-0"  # independent of the killed job
+SPLIT = "data/processed/slash/generated/runs/0/split.npz"  # the training job's input
 POLL_S = 0.001  # polling interval of the /proc watchers (a poll, not a wait for something)
 
 

@@ -102,9 +102,16 @@ def test_pull_after_a_params_change_leaves_exactly_that_stage_to_rerun(pushed, t
     edit_study_params(reader, "slash", _one_more_tree)
 
     proc = run(["dlrepro", "pull"], reader)
-    assert "slash_fit_sklearn-random_forest" in proc.stderr and "must be rebuilt" in proc.stderr
+    assert (
+        "slash_fit_sklearn-generated-random_forest" in proc.stderr
+        and "must be rebuilt" in proc.stderr
+    )
     # the same minimal rebuild as after a params change in a built tree
-    assert planned_jobs(reader, *PARITY_STUDIES) == {"slash_fit_sklearn": 2, "slash_compare": 1}
+    assert planned_jobs(reader, *PARITY_STUDIES) == {
+        "slash_fit_sklearn": 4,
+        "slash_forest_sizes": 2,
+        "slash_compare": 1,
+    }
 
 
 @pytest.fixture
@@ -246,8 +253,13 @@ def test_reproduce_takes_what_the_published_cache_holds_and_computes_the_rest(pu
     proc = _reproduce(reader, str(remote), *PARITY_STUDIES)
     stages = yaml.safe_load((reader / "dvc.yaml").read_text())["stages"]
     computed = {
-        "slash_fit_sklearn-random_forest-0",
-        "slash_fit_sklearn-random_forest-1",
+        *(
+            f"slash_fit_sklearn-{s}-random_forest-{r}"
+            for s in ("published", "generated")
+            for r in (0, 1)
+        ),
+        "slash_forest_sizes-published",
+        "slash_forest_sizes-generated",
         "slash_compare",
     }
     n = len(stages) - len(computed)
@@ -259,7 +271,7 @@ def test_reproduce_takes_what_the_published_cache_holds_and_computes_the_rest(pu
     built = artifact_hashes(builder)
     ours = artifact_hashes(reader)
     changed = {p for p in built if ours.get(p) != built[p]}
-    assert "results/slash/models/random_forest/0/metrics.json" in changed
+    assert "results/slash/generated/models/random_forest/0/metrics.json" in changed
     assert all(p.startswith("results/slash/") for p in changed), changed
 
 

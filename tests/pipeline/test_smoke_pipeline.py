@@ -24,9 +24,12 @@ def test_smoke_run_builds_every_artifact(smoke_build):
     repo = smoke_build
     hashes = artifact_hashes(repo)
     for expected in [
-        "data/processed/slash/slash_data.npz",
-        "data/processed/slash/runs/0/split.npz",
-        "results/slash/models/vanilla_cnn/0/weights.pt",
+        "data/raw/slash/slash_data.npz",
+        "data/processed/slash/published/slash_data.npz",
+        "data/processed/slash/published/runs/0/split.npz",
+        "results/slash/published/models/vanilla_cnn/0/weights.pt",
+        "data/processed/slash/generated/slash_data.npz",
+        "results/slash/forest_sizes.csv",
         "results/slash/table.csv",
         "results/slash/comparison.csv",
         "results/slash/metrics.json",
@@ -48,7 +51,7 @@ def test_smoke_run_builds_every_artifact(smoke_build):
     ]:
         assert expected in hashes, expected
     comparison = pd.read_csv(repo / "results/slash/comparison.csv", keep_default_na=False)
-    assert len(comparison) == 27
+    assert len(comparison) == 54  # 27 rows per data source
     assert set(comparison["verdict"]) <= set(VERDICTS) | set(CHECK_VERDICTS)
     assert "2" in set(comparison["runs"].astype(str)) <= {"2", ""}  # smoke R = 2
     page = (repo / "results/report/slash.html").read_text()
@@ -77,7 +80,12 @@ def test_changing_one_models_params_reruns_only_that_model(smoke_build, tmp_path
     smoke = yaml.safe_load((repo / "config/smoke.yaml").read_text())
     smoke["slash"]["models"]["random_forest"]["n_estimators"] += 1
     (repo / "config/smoke.yaml").write_text(yaml.safe_dump(smoke))
-    assert planned_jobs(repo, *SMOKE) == {"slash_fit_sklearn": 2, "slash_compare": 1, "report": 1}
+    assert planned_jobs(repo, *SMOKE) == {
+        "slash_fit_sklearn": 4,  # 2 runs x 2 data sources
+        "slash_forest_sizes": 2,
+        "slash_compare": 1,
+        "report": 1,
+    }
     out = snakemake(repo, "--dry-run", *SMOKE).stdout
     assert "--model random_forest" in out and "--model knn_k1" not in out
 
@@ -92,8 +100,10 @@ def test_changing_a_code_file_reruns_its_rules_only(smoke_build, tmp_path):
     train.write_text(train.read_text() + "\n# edited\n")
     # the kernels study draws the slash study's trained vanilla_cnn: its figures follow
     assert planned_jobs(repo, *SMOKE) == {
-        "slash_fit_sklearn": 14,
-        "slash_train_cnn": 4,
+        "slash_fit_sklearn": 28,
+        "slash_train_cnn": 8,
+        "slash_measure_data": 2,
+        "slash_forest_sizes": 2,
         "slash_compare": 1,
         "slash_figures": 1,
         "kernels_figures": 1,
@@ -146,8 +156,12 @@ def test_dvc_repro_builds_the_same_outputs_as_snakemake(smoke_build, dvc_smoke_b
     edit_study_params(repo, "slash", one_more_tree)
     status = run(["dvc", "status", "--json"], repo).stdout
     assert sorted(yaml.safe_load(status)) == [
-        "slash_fit_sklearn-random_forest-0",
-        "slash_fit_sklearn-random_forest-1",
+        "slash_fit_sklearn-generated-random_forest-0",
+        "slash_fit_sklearn-generated-random_forest-1",
+        "slash_fit_sklearn-published-random_forest-0",
+        "slash_fit_sklearn-published-random_forest-1",
+        "slash_forest_sizes-generated",
+        "slash_forest_sizes-published",
     ]
 
 
@@ -157,11 +171,12 @@ def test_committed_dvc_yaml_matches_the_workflow(tmp_path):
     steps = repo / "src/dlrepro/studies/slash/cli.py"  # where the slash steps are declared
     steps.write_text(
         steps.read_text().replace(
-            '"data/processed/slash/slash_data.npz"', '"data/processed/slash/data.npz"'
+            '"data/processed/slash/{source}/slash_data.npz"',
+            '"data/processed/slash/{source}/data.npz"',
         )
     )
     proc = run(["dlrepro", "dvc-yaml", "--check"], repo, check=False)
-    assert proc.returncode == 1 and "data/processed/slash/data.npz" in proc.stdout
+    assert proc.returncode == 1 and "data/processed/slash/published/data.npz" in proc.stdout
 
 
 def test_snakemake_report_collects_the_marked_figures(smoke_build, tmp_path):

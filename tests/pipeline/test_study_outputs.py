@@ -17,9 +17,9 @@ STUDIES = {
     "skm": ["error_vs_epoch.png", "reliability.png", "confidence.png"],
     "corrviz": ["rules.png"],
     "polysim": ["example.png", "scatter.png"],
-    "feedback_loop": ["over_time.png", "allocations.png"],
-    "shattered": ["gradients.png", "decay.png"],
-    "pca_prob": ["samples.png", "likelihoods.png", "roc.png"],
+    "feedback_loop": ["over_time.png", "allocations.png", "split_leakage.png"],
+    "shattered": ["gradients.png", "decay.png", "coactivation.png"],
+    "pca_prob": ["samples.png", "likelihoods.png", "roc.png", "unseen_digits.png"],
 }
 
 

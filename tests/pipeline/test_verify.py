@@ -9,8 +9,8 @@ from conftest import clone_built, run
 
 from dlrepro.verify import locked_outputs
 
-WEIGHTS = "results/slash/models/vanilla_cnn/0/weights.pt"
-RECORD = "results/slash/provenance/train_vanilla_cnn_0.json"
+WEIGHTS = "results/slash/generated/models/vanilla_cnn/0/weights.pt"
+RECORD = "results/slash/provenance/train_generated_vanilla_cnn_0.json"
 
 
 def test_verify_rebuild_of_two_studies_matches_the_lock(dvc_smoke_build, tmp_path):
@@ -45,7 +45,7 @@ def test_verify_lists_a_difference_and_explains_it_from_provenance(dvc_smoke_bui
         check=False,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f"DIFFERS  {WEIGHTS}  (stage slash_train_cnn-vanilla_cnn-0)" in proc.stdout
+    assert f"DIFFERS  {WEIGHTS}  (stage slash_train_cnn-generated-vanilla_cnn-0)" in proc.stdout
     assert "threads: locked build 2, rebuild 1" in proc.stdout
     assert "1 differ" in proc.stdout and "not rebuilt (not targeted)" in proc.stdout
     # only the target's chain was rebuilt; the failing scratch copy is kept for inspection
@@ -67,7 +67,9 @@ def test_verify_reports_a_workspace_output_edited_since_the_lock(dvc_smoke_build
     repo = clone_built(dvc_smoke_build, tmp_path / "edited")
     metrics = repo / "results/slash/metrics.json"
     metrics.write_text(metrics.read_text().replace("0.", "0.9", 1))
-    target = "results/slash/models/random_forest/0/metrics.json"  # a cheap, untouched rebuild
+    target = (
+        "results/slash/generated/models/random_forest/0/metrics.json"  # a cheap, untouched rebuild
+    )
     proc = run(
         ["dlrepro", "verify", target, "--cores", "1", "--scratch", str(tmp_path / "s")],
         repo,

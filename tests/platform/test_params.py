@@ -45,7 +45,13 @@ def test_params_yaml_validates():
     assert p["seed"] == 20180601
     assert p["threads"] == 1
     assert p["device"] == "auto"
-    assert p["slash"]["data"] == {"n_per_class": 500, "size": 30, "length": 4, "noise": 0.25}
+    assert p["slash"]["data"] == {
+        "source": ["published", "generated"],
+        "n_per_class": 500,
+        "size": 30,
+        "length": 4,
+        "noise": 0.25,
+    }
     assert p["slash"]["split"]["test_size"] == 250
     assert set(p["slash"]["models"]) == set(spec.MODELS)
 
@@ -323,7 +329,7 @@ def test_params_write_lays_out_the_merged_params_as_project_files(tmp_path):
 
 def test_dvc_stages_read_a_studys_params_from_its_own_file():
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    assert stages["slash_fit_sklearn-random_forest-0"]["params"] == [
+    assert stages["slash_fit_sklearn-published-random_forest-0"]["params"] == [
         "threads", "cpu_isa", "seed",  # platform keys: params.yaml, DVC's default file
         {"params/slash.yaml": ["slash.models.random_forest"]},
     ]  # fmt: skip

@@ -49,6 +49,10 @@ REGISTRY: dict[str, RawFile] = {
         RawFile("quora_full", "quora/quora_duplicate_questions.tsv", 58_176_133,
                 "b3350dbb1d98db1f5abca85d736ba514bf4da253fae53939303d79fe921ec7c8",
                 "http://qim.fs.quoracdn.net/quora_duplicate_questions.tsv"),
+        # The Slash post's own file (SOURCES.md, "Slash dataset (published)"), CC BY 4.0.
+        RawFile("slash_published", "slash/slash_data.npz", 3_638_260,
+                "456f500c869d5358f886d8574b130ed64ef4f89da7b26d873c30890961bfa99b",
+                "https://soph.info/data/slash_data.npz"),
         # The training images' .gz is a rebuilt wrapper around byte-identical content (SOURCES.md),
         # so its sha256 is that of the mirror copy; a download of LeCun's own .gz would not match.
         _mnist("mnist_train_images", "train-images-idx3-ubyte.gz", 9_719_438,

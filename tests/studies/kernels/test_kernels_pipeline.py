@@ -68,7 +68,7 @@ def test_rerun_steps_repeat_their_bytes(smoke_build, tmp_path):
             "--snapshots",
             f"{k}/runs/0/conv1_snapshots.npz",
             "--slash-weights",
-            "results/slash/models/vanilla_cnn/0/weights.pt",
+            "results/slash/generated/models/vanilla_cnn/0/weights.pt",
             "--conv1",
             str(out["c1.png"]),
             "--conv2",

@@ -16,8 +16,9 @@ RUN = f"{KER}/runs/{{run}}"  # one run seed's trained model
 WEIGHTS = f"{RUN}/weights.pt"
 SNAPSHOTS = f"{RUN}/conv1_snapshots.npz"
 TRAINED = f"{RUN}/metrics.json"
-# a pipeline model as input: run 0 of the slash study's vanilla_cnn (one picture)
-SLASH_VANILLA_WEIGHTS = "results/slash/models/vanilla_cnn/0/weights.pt"
+# a pipeline model as input: run 0 of the slash study's vanilla_cnn on the generated data (one
+# picture; the generated draw keeps this figure's bytes from before the published data came)
+SLASH_VANILLA_WEIGHTS = "results/slash/generated/models/vanilla_cnn/0/weights.pt"
 
 PER_ROW = 4  # kernels per row in the first-layer pictures
 
