@@ -151,8 +151,11 @@ def smoke_config(repo: Path, study: str) -> dict:
 
 
 def read_comparison(repo: Path, study: str) -> pd.DataFrame:
-    """The study's built results/<study>/comparison.csv (empty cells kept as "")."""
-    return pd.read_csv(repo / f"results/{study}/comparison.csv", keep_default_na=False)
+    """The study's built comparison as its page shows it: results/<study>/comparison.csv with
+    side comparisons' rows in place (report.build.comparison_of; empty cells kept as "")."""
+    from dlrepro.report.build import comparison_of
+
+    return comparison_of(repo / "results" / study)
 
 
 def snakemake(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

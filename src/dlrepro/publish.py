@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dlrepro.errors import DlreproError
 from dlrepro.tools import tool_env
 
 
@@ -45,6 +46,23 @@ def _only_uncached(changes: list) -> bool:
     return True
 
 
+def _store_in_cache(root: Path, names: list[str]) -> None:
+    """Move the named stages' outputs into DVC's cache in one DVC session. `dvc commit STAGE...`
+    parses dvc.yaml and rewrites dvc.lock once per stage: ~12 s a stage at 15 studies, minutes
+    for a build. dvc.lock is not rewritten: these outputs already match it (see the caller)."""
+    from dvc.repo import Repo
+
+    wanted = set(names)
+    with Repo(str(root)) as repo, repo.lock:
+        stages = [s for s in repo.index.stages if s.name in wanted]
+        missing = wanted - {s.name for s in stages}
+        if missing:
+            raise DlreproError(f"dvc.yaml has no stage {', '.join(sorted(missing))}")
+        for stage in stages:
+            stage.save()  # hash the workspace outputs
+            stage.commit()  # move them into the cache and link them back
+
+
 def cache_matching(root: Path) -> list[str]:
     """Commit to DVC's cache every stage whose outputs match dvc.lock; returns their names."""
     lock_file = root / "dvc.lock"
@@ -56,8 +74,10 @@ def cache_matching(root: Path) -> list[str]:
     candidates = _candidates(root, locked)
     if not candidates:
         return []
+    # one `dvc status` of every stage: with stage names as targets DVC parses dvc.yaml once per
+    # target (~12 s each at 15 studies)
     status = subprocess.run(
-        ["dvc", "status", "--json", *candidates],
+        ["dvc", "status", "--json"],
         cwd=root, env=tool_env(), text=True, capture_output=True,
     )  # fmt: skip
     if status.returncode != 0:
@@ -72,10 +92,7 @@ def cache_matching(root: Path) -> list[str]:
         # Snakemake see the inputs of every downstream job as updated and rerun them all
         outs = [root / o["path"] for s in ready for o in locked[s].get("outs", [])]
         times = {p: (p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in outs if p.is_file()}
-        subprocess.run(
-            ["dvc", "commit", "--force", "--quiet", *ready],
-            cwd=root, env=tool_env(), check=True, capture_output=True,
-        )  # fmt: skip
+        _store_in_cache(root, ready)
         for path, ns in times.items():
             os.utime(path, ns=ns)
         if lock_file.read_bytes() != before:  # by construction it cannot; say so if it did

@@ -198,14 +198,13 @@ def test_a_snakemake_build_publishes_what_matches_the_lock(dvc_smoke_build, tmp_
         (builder / ".dvc/cache/files/md5" / md5[:2] / md5[2:]).unlink(missing_ok=True)
     shutil.rmtree(builder / "results/slash")
     shutil.rmtree(builder / "data/processed/slash")
-    targets = ["results/slash/comparison.csv", "results/slash/figures/samples.png"]
-    proc = run(["snakemake", "--cores", "2", *targets], builder)
+    proc = run(["snakemake", "--cores", "2", "slash"], builder)  # every output of the study
     assert "match dvc.lock and are now in DVC's cache" in proc.stderr
     assert (builder / "dvc.lock").read_bytes() == lock, "publishing must not rewrite the lock"
     assert all((builder / ".dvc/cache/files/md5" / m[:2] / m[2:]).is_file() for m in slash_md5)
     # DVC's commit rewrites the files it caches; their mtimes are kept, so Snakemake has
     # nothing to rerun (with new mtimes it replanned the whole chain)
-    assert planned_jobs(builder, *targets) == {}
+    assert planned_jobs(builder, "slash") == {}
 
     remote = tmp_path / "empty-remote"
     run(["dvc", "remote", "modify", "--local", "local", "url", str(remote)], builder)
