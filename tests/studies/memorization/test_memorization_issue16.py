@@ -221,5 +221,6 @@ def test_new_claims_judge_the_new_metrics():
     )
     metrics = {"fixed_budget": variants, "regularisation": reg, "construction": construction}
     verdicts = compare(claims, metrics, {"scale": "paper"}).set_index("claim")["verdict"]
-    assert list(verdicts) == ["reproduced", "differs", "reproduced", "reproduced", "reproduced",
+    # the construction's parameter count and its exact fit are checks (true by how it is built)
+    assert list(verdicts) == ["reproduced", "differs", "reproduced", "reproduced", "passed",
                               "passed"]  # fmt: skip
