@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import PARITY_STUDIES, SMOKE, artifact_hashes, assert_same_artifacts, copy_repo, run
+from conftest import SMOKE, artifact_hashes, assert_same_artifacts, copy_repo, run
 from slurm_cluster import slurm  # noqa: F401  (the fixture)
 from snakemake_executor_plugin_slurm.utils import set_gres_string
 
@@ -14,6 +14,8 @@ from dlrepro.pipeline import registry
 from dlrepro.studies import STUDIES
 
 PROFILE = "workflow/profiles/slurm"
+SLURM_STUDIES = ("adversarial",)
+SLURM_TARGETS = [*SLURM_STUDIES, "results/slash/published/models/random_forest/0/metrics.json"]
 
 # For the hand-started test cluster only (see slurm_cluster.py); a real cluster needs none.
 TEST_CLUSTER_ARGS = [
@@ -84,8 +86,10 @@ def rule_of(slurm_job: dict) -> str:
 
 def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_build, slurm, tmp_path):  # noqa: F811
     repo = copy_repo(tmp_path)
-    # the parity part of the smoke DAG: the full smoke build is the local reference
-    targets = [*PARITY_STUDIES, *SMOKE]
+    # a part of the smoke DAG (the full smoke build is the local reference): one study whole
+    # (MNIST from the mirror, PyTorch training, wildcard ensemble members, GPU-tagged rules) and
+    # one scikit-learn job with its data steps; each SLURM job costs seconds of its own
+    targets = [*SLURM_TARGETS, *SMOKE]
     gpu_rules = {r for r, res in job_resources(repo, *targets) if res.get("gpu")}
     planned = [r for r, _ in job_resources(repo, "--workflow-profile", PROFILE, *targets)]
 
@@ -120,4 +124,5 @@ def test_smoke_pipeline_through_slurm_is_byte_identical_to_local(smoke_build, sl
     # device (cpu: torch is a CPU build) are the same under SLURM
     cluster = artifact_hashes(repo)
     assert len(cluster) >= 30
-    assert_same_artifacts(cluster, artifact_hashes(smoke_build))
+    assert_same_artifacts(cluster, artifact_hashes(smoke_build), studies=SLURM_STUDIES)
+    assert SLURM_TARGETS[-1] in cluster

@@ -75,9 +75,7 @@ def test_adding_a_study_needs_only_its_package_params_and_registry_line(tmp_path
         )
     )
     registry = repo / "src/dlrepro/studies/__init__.py"
-    registry.write_text(
-        registry.read_text().replace("STUDIES = (", 'STUDIES = (\n    "toy",', 1)
-    )
+    registry.write_text(registry.read_text().replace("STUDIES = (", 'STUDIES = (\n    "toy",', 1))
 
     snakemake(repo, "results/toy/comparison.csv", "results/toy/figures/hist.png", *SMOKE)
     comparison = (repo / "results/toy/comparison.csv").read_text()
