@@ -31,7 +31,8 @@ def _cell(leaf) -> str:
 
 
 def results_table(result: dict) -> pd.DataFrame:
-    """One row per temperature (mean ± sd over runs), then one per semi-supervised variant."""
+    """One row per temperature (mean ± sd over runs), one per score-function estimator (sf_:
+they do not depend on tau), then one per semi-supervised variant."""
     e = result["estimators"]
     rows = []
     for tau in e["tau"].values():
@@ -53,8 +54,8 @@ def results_table(result: dict) -> pd.DataFrame:
         rows.append(
             {
                 "setting": name.replace("_", " "),
-                "gs_variance": _cell(e[name]["variance"]),
-                "gs_bias": _cell(e[name]["bias"]),
+                "sf_variance": _cell(e[name]["variance"]),
+                "sf_bias": _cell(e[name]["bias"]),
             }
         )
     for variant, m in result["semi"].items():
