@@ -32,7 +32,7 @@ def _cell(leaf) -> str:
 
 def results_table(result: dict) -> pd.DataFrame:
     """One row per temperature (mean ± sd over runs), one per score-function estimator (sf_:
-they do not depend on tau), then one per semi-supervised variant."""
+    they do not depend on tau), then one per semi-supervised variant."""
     e = result["estimators"]
     rows = []
     for tau in e["tau"].values():
