@@ -21,6 +21,7 @@ STUDIES = {
     "shattered": ["gradients.png", "decay.png", "coactivation.png"],
     "pca_prob": ["samples.png", "likelihoods.png", "roc.png", "unseen_digits.png"],
     "multi_residual": ["lesion.png", "gradient.png", "accuracy.png"],
+    "gumbel_softmax": ["relaxation.png", "gradients.png", "semi_supervised.png"],
 }
 
 

@@ -21,4 +21,5 @@ STUDIES = (  # report page order: the issues' order
     "polysim",
     "feedback_loop",
     "multi_residual",
+    "gumbel_softmax",
 )
