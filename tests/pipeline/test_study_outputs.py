@@ -20,6 +20,7 @@ STUDIES = {
     "feedback_loop": ["over_time.png", "allocations.png", "split_leakage.png"],
     "shattered": ["gradients.png", "decay.png", "coactivation.png"],
     "pca_prob": ["samples.png", "likelihoods.png", "roc.png", "unseen_digits.png"],
+    "spatial_contrasting": ["pretraining.png", "accuracy.png"],
 }
 
 

@@ -20,4 +20,5 @@ STUDIES = (  # report page order: the issues' order
     "corrviz",
     "polysim",
     "feedback_loop",
+    "spatial_contrasting",
 )
