@@ -20,6 +20,7 @@ def pretraining(histories: list[dict], path, smooth: int = 25) -> None:
     ax.fill_between(steps, smoothed.min(0), smoothed.max(0), color="C0", alpha=0.2, lw=0)
     ax.plot(steps, smoothed.mean(0), color="C0", label=f"{len(histories)} runs")
     ax.axhline(np.log(2), color="k", ls="--", lw=0.8, label="log 2 (d+ = d-)")
+    ax.set_ylim(top=max(ax.get_ylim()[1], 1.03 * np.log(2)))  # keep the chance line in view
     ax.set(xlabel="pretraining step", ylabel=f"spatial contrasting loss ({k}-step mean)")
     ax.legend()
     save_png(fig, path)
