@@ -22,6 +22,7 @@ STUDIES = {
     "pca_prob": ["samples.png", "likelihoods.png", "roc.png", "unseen_digits.png"],
     "multi_residual": ["lesion.png", "gradient.png", "accuracy.png"],
     "gumbel_softmax": ["relaxation.png", "gradients.png", "semi_supervised.png"],
+    "spatial_contrasting": ["pretraining.png", "accuracy.png"],
 }
 
 

@@ -22,4 +22,5 @@ STUDIES = (  # report page order: the issues' order
     "feedback_loop",
     "multi_residual",
     "gumbel_softmax",
+    "spatial_contrasting",
 )
