@@ -58,3 +58,21 @@ def test_every_step_loads_only_its_declared_code(smoke_build, tmp_path):
             step.rule: sorted(extra) for step, extra in pool.map(probe, records.values()) if extra
         }
     assert not missing, f"modules loaded but not code inputs: {missing}"
+
+
+def test_the_registry_left_out_of_step_code_holds_only_study_names():
+    """codedeps.REGISTRY is not a step's code input, so adding a study reruns no other study:
+    safe only while it holds a docstring and a tuple of names, nothing a step could compute with."""
+    import ast
+
+    tree = ast.parse(codedeps.module_file(codedeps.REGISTRY).read_text())
+    docstring, registry_list = tree.body
+    assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
+    assert isinstance(registry_list, ast.Assign) and registry_list.targets[0].id == "STUDIES"
+    names = registry_list.value.elts
+    assert all(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in names)
+    assert [n.value for n in names] == list(registry.STUDIES)
+    slash_fit = next(s for s in registry.steps_of("slash") if s.rule == "slash_fit_sklearn")
+    assert "src/dlrepro/studies/__init__.py" not in codedeps.step_code(slash_fit)
+    assert "src/dlrepro/studies/slash/cli.py" in codedeps.step_code(slash_fit)
+    assert "src/dlrepro/studies/__init__.py" in codedeps.command_code("dlrepro.report.build")

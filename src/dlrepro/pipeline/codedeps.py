@@ -163,9 +163,16 @@ def files(modules) -> list[str]:
     return sorted(module_file(m).relative_to(ROOT).as_posix() for m in modules)
 
 
+# The study registry is imported by every job but decides no step's result: it only names the
+# studies that exist (a missing name fails the job; it never changes an output). Hashing it would
+# make adding a study rerun every other study. It stays a code input of the report, which lists
+# the studies. tests/pipeline/test_code_deps.py checks that it holds only the names.
+REGISTRY = "dlrepro.studies"
+
+
 def step_code(step) -> list[str]:
     """The step's code inputs: repository-relative .py paths, sorted."""
-    return files(step_modules(step))
+    return files(step_modules(step) - {REGISTRY})
 
 
 def command_code(module: str) -> list[str]:
