@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dlrepro.data.steps import MNIST
 from dlrepro.pipeline.declare import In, Out, Steps, Wildcard
-from dlrepro.studies.gumbel_softmax.semi import VARIANTS
+from dlrepro.studies.gumbel_softmax.variants import VARIANTS
 
 STUDY = "gumbel_softmax"
 steps = Steps(STUDY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dlrepro.core.repeats import index_runs, over_runs
-from dlrepro.studies.gumbel_softmax.semi import VARIANTS
+from dlrepro.studies.gumbel_softmax.variants import VARIANTS
 
 MODEL_KEYS = ("test_acc", "val_acc", "train_acc", "best_step")
 

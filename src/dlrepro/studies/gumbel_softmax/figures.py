@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dlrepro.core.plotting import save_png
-from dlrepro.studies.gumbel_softmax.semi import VARIANTS
+from dlrepro.studies.gumbel_softmax.variants import VARIANTS
 
 
 def _taus(runs: list[dict]) -> np.ndarray:

@@ -17,8 +17,7 @@ import torch.nn.functional as F
 from dlrepro.classifier.mnist import load_mnist
 from dlrepro.errors import DlreproError
 from dlrepro.studies.gumbel_softmax.models import CLASSES, M2, classifier
-
-VARIANTS = ("supervised", "gumbel_m2")
+from dlrepro.studies.gumbel_softmax.variants import VARIANTS
 
 
 def balanced_labels(y: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
