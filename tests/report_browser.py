@@ -71,4 +71,6 @@ RAW_MARKDOWN = {
     "heading": re.compile(r"^#{1,6} ", re.M),
     "list item": re.compile(r"^\s*[-*+] \S", re.M),
     "code span": re.compile(r"`[^`\n]+`"),
+    # rendered HTML shown as text (escaped by the template): the reader would see the tags
+    "HTML tag": re.compile(r"</?(?:p|em|strong|ul|ol|li|code|a|h[1-6]|table|tr|td)\b[^>\n]*>"),
 }

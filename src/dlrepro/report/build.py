@@ -79,8 +79,12 @@ def _inline_html(text) -> str:
     return Markup(_markdown().renderInline(str(text)))
 
 
-def _commonmark(text: str) -> str:
-    return _markdown().render(text)
+def _commonmark(text: str):
+    """Rendered HTML, marked safe for the autoescaping page template (raw HTML in the text is
+    already escaped by the renderer)."""
+    from markupsafe import Markup
+
+    return Markup(_markdown().render(text))
 
 
 def verdict_counts(comparison: pd.DataFrame) -> tuple[dict, str]:
