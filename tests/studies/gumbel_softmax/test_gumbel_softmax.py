@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 
+from dlrepro.classifier.labels import balanced_indices
 from dlrepro.errors import DlreproError
 from dlrepro.studies.gumbel_softmax import gradients as gr
 from dlrepro.studies.gumbel_softmax import relaxation as rx
 from dlrepro.studies.gumbel_softmax.compare import results_table, summarise
 from dlrepro.studies.gumbel_softmax.measures import measure_run
 from dlrepro.studies.gumbel_softmax.models import M2, gumbel_softmax
-from dlrepro.studies.gumbel_softmax.semi import balanced_labels, temperature
+from dlrepro.studies.gumbel_softmax.semi import temperature
 
 LOGITS = np.array([1.0, -0.5, 0.3, 2.0])
 T = np.array([0.1, 0.2, 0.3, 0.4])
@@ -108,10 +109,10 @@ def test_estimator_stats_on_a_hand_case():
 
 def test_balanced_labels_and_annealing():
     y = np.repeat(np.arange(10), 5)
-    idx = balanced_labels(y, 3, np.random.default_rng(0))
+    idx = balanced_indices(y, 3, np.random.default_rng(0))
     assert np.bincount(y[idx], minlength=10).tolist() == [3] * 10 and len(set(idx)) == 30
     with pytest.raises(DlreproError):
-        balanced_labels(y, 6, np.random.default_rng(0))
+        balanced_indices(y, 6, np.random.default_rng(0))
     assert temperature(0, 11, 1.0, 0.5) == 1.0
     assert temperature(10, 11, 1.0, 0.5) == pytest.approx(0.5)
     assert temperature(5, 11, 1.0, 0.25) == pytest.approx(0.5)

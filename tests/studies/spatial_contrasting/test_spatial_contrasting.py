@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from dlrepro.classifier.labels import balanced_indices
 from dlrepro.errors import DlreproError
 from dlrepro.studies.spatial_contrasting.cli import gains
-from dlrepro.studies.spatial_contrasting.data import balanced_indices
 from dlrepro.studies.spatial_contrasting.models import (
     Classifier,
     Encoder,

@@ -14,21 +14,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dlrepro.classifier.labels import balanced_indices
 from dlrepro.classifier.mnist import load_mnist
 from dlrepro.errors import DlreproError
-from dlrepro.studies.gumbel_softmax.models import CLASSES, M2, classifier
+from dlrepro.studies.gumbel_softmax.models import M2, classifier
 from dlrepro.studies.gumbel_softmax.variants import VARIANTS
-
-
-def balanced_labels(y: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of `per_class` images of every class, drawn without replacement, sorted."""
-    picked = []
-    for c in range(CLASSES):
-        pool = np.flatnonzero(y == c)
-        if len(pool) < per_class:
-            raise DlreproError(f"balanced_labels: class {c} has {len(pool)} < {per_class} images")
-        picked.append(rng.choice(pool, per_class, replace=False))
-    return np.sort(np.concatenate(picked))
 
 
 def prepare(path, d: dict, rng: np.random.Generator) -> dict[str, torch.Tensor]:
@@ -42,7 +32,7 @@ def prepare(path, d: dict, rng: np.random.Generator) -> dict[str, torch.Tensor]:
 
     x, y = flat(m["x_train"]), m["y_train"]
     unl = slice(0, d["unlabelled"])
-    labelled = torch.from_numpy(balanced_labels(y[unl].numpy(), d["per_class"], rng))
+    labelled = torch.from_numpy(balanced_indices(y[unl].numpy(), d["per_class"], rng))
     return {
         "x_unlabelled": x[unl],
         "x_labelled": x[labelled],

@@ -7,22 +7,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from dlrepro.classifier.labels import balanced_indices
 from dlrepro.classifier.mnist import as_images
 from dlrepro.core.io import read_npz
 from dlrepro.errors import DlreproError
 
 TRAIN_SIZE = 60000
-
-
-def balanced_indices(labels: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
-    """`per_class` distinct indices of every class, drawn without replacement, sorted."""
-    picked = []
-    for k in np.unique(labels):
-        where = np.flatnonzero(labels == k)
-        if len(where) < per_class:
-            raise DlreproError(f"class {k} has {len(where)} images, {per_class} asked")
-        picked.append(rng.choice(where, size=per_class, replace=False))
-    return np.sort(np.concatenate(picked))
 
 
 def unlabelled_images(path, p: dict) -> torch.Tensor:
